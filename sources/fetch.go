@@ -1,0 +1,349 @@
+package sources
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
+	"golang.org/x/time/rate"
+)
+
+// DefaultUserAgent names revwatch honestly, with a link, as polite crawlers do.
+const DefaultUserAgent = "revwatch/0.1 (+https://github.com/revwatch/revwatch; self-hosted review monitor)"
+
+// DefaultMaxBody caps every response body. Review pages run to ~1 MB; 8 MiB
+// leaves room without letting a broken server fill memory.
+const DefaultMaxBody = 8 << 20
+
+// Env is what every source shares: one HTTP client, one polite limiter per
+// host, a robots.txt cache. It is safe for concurrent use.
+type Env struct {
+	HTTP      *http.Client
+	UserAgent string
+	Log       *slog.Logger
+	Now       func() time.Time
+	// MaxBody caps each response body; over it a fetch fails with ErrTooLarge.
+	MaxBody int64
+	// HostInterval is the minimum time between two requests to one host.
+	HostInterval time.Duration
+
+	mu      sync.Mutex
+	limits  map[string]*rate.Limiter
+	robots  map[string]robotsEntry
+	robotsT time.Duration
+}
+
+type robotsEntry struct {
+	data    *robotstxt.RobotsData
+	fetched time.Time
+}
+
+// NewEnv returns an Env with sane defaults: a 30 s timeout, the default user
+// agent, a 1 s interval per host and the default body cap.
+func NewEnv(log *slog.Logger) *Env {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Env{
+		HTTP:         &http.Client{Timeout: 30 * time.Second},
+		UserAgent:    DefaultUserAgent,
+		Log:          log,
+		Now:          time.Now,
+		MaxBody:      DefaultMaxBody,
+		HostInterval: time.Second,
+	}
+}
+
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (e *Env) maxBody() int64 {
+	if e.MaxBody > 0 {
+		return e.MaxBody
+	}
+	return DefaultMaxBody
+}
+
+// wait blocks until the host's limiter lets one more request through.
+func (e *Env) wait(ctx context.Context, host string) error {
+	if e.HostInterval <= 0 {
+		return nil
+	}
+	e.mu.Lock()
+	if e.limits == nil {
+		e.limits = map[string]*rate.Limiter{}
+	}
+	l, ok := e.limits[host]
+	if !ok {
+		l = rate.NewLimiter(rate.Every(e.HostInterval), 1)
+		e.limits[host] = l
+	}
+	e.mu.Unlock()
+	return l.Wait(ctx)
+}
+
+// Page is a fetched HTML page.
+type Page struct {
+	URL    *url.URL // after redirects
+	Status int
+	Body   []byte
+}
+
+// GetPage fetches a public page with colly, honouring robots.txt, the host
+// limiter and the body cap. Non-2xx answers and challenge pages are errors.
+func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return Page{}, fmt.Errorf("%w: url %q is not an absolute http(s) URL", ErrConfig, rawURL)
+	}
+	if err := e.allowedByRobots(ctx, u); err != nil {
+		return Page{}, err
+	}
+	if err := e.wait(ctx, u.Host); err != nil {
+		return Page{}, err
+	}
+	limit := e.maxBody()
+	// A new collector per fetch: colly's visited-URL memory would refuse the
+	// next poll of the same URL. robots.txt is checked above with a cache,
+	// because colly's own check refetches it for every new collector.
+	c := colly.NewCollector(
+		colly.StdlibContext(ctx),
+		colly.UserAgent(e.ua()),
+		colly.MaxBodySize(int(limit)+1), // +1: colly truncates silently; one byte more tells us it did
+		colly.IgnoreRobotsTxt(),
+		colly.ParseHTTPErrorResponse(),
+		colly.AllowURLRevisit(),
+	)
+	c.SetClient(e.client())
+	var page Page
+	c.OnResponse(func(r *colly.Response) {
+		page = Page{URL: r.Request.URL, Status: r.StatusCode, Body: r.Body}
+	})
+	start := time.Now()
+	err = c.Visit(u.String())
+	if err != nil && page.Body == nil {
+		return Page{}, fmt.Errorf("GET %s: %w", Redact(u.String()), err)
+	}
+	e.Log.Debug("fetched page", "url", Redact(u.String()), "status", page.Status, "bytes", len(page.Body), "duration", time.Since(start))
+	if int64(len(page.Body)) > limit {
+		return Page{}, fmt.Errorf("GET %s: %w (%d bytes)", Redact(u.String()), ErrTooLarge, limit)
+	}
+	if err := classify(u.String(), page.URL, page.Status, page.Body); err != nil {
+		return Page{}, err
+	}
+	return page, nil
+}
+
+// GetJSON fetches an API response with net/http (no robots.txt: APIs are
+// meant for programs), honouring the host limiter and the body cap.
+func (e *Env) GetJSON(ctx context.Context, rawURL string, hdr http.Header) ([]byte, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("%w: url %q is not absolute", ErrConfig, Redact(rawURL))
+	}
+	if err := e.wait(ctx, u.Host); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", Redact(rawURL), err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", e.ua())
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	resp, err := e.client().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", Redact(rawURL), redactErr(err))
+	}
+	defer resp.Body.Close()
+	limit := e.maxBody()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: read body: %w", Redact(rawURL), err)
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("GET %s: %w (%d bytes)", Redact(rawURL), ErrTooLarge, limit)
+	}
+	if err := classify(rawURL, resp.Request.URL, resp.StatusCode, body); err != nil {
+		return nil, err
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '<' {
+		return nil, fmt.Errorf("GET %s: %w: HTML where JSON was expected", Redact(rawURL), ErrLayout)
+	}
+	return body, nil
+}
+
+func (e *Env) ua() string {
+	if e.UserAgent != "" {
+		return e.UserAgent
+	}
+	return DefaultUserAgent
+}
+
+func (e *Env) client() *http.Client {
+	if e.HTTP != nil {
+		return e.HTTP
+	}
+	return http.DefaultClient
+}
+
+// allowedByRobots checks robots.txt, cached per host for robotsTTL. A
+// missing or broken robots.txt allows everything, as crawlers agree.
+func (e *Env) allowedByRobots(ctx context.Context, u *url.URL) error {
+	const robotsTTL = 6 * time.Hour
+	host := u.Scheme + "://" + u.Host
+	e.mu.Lock()
+	if e.robots == nil {
+		e.robots = map[string]robotsEntry{}
+	}
+	ent, ok := e.robots[host]
+	e.mu.Unlock()
+	if !ok || e.now().Sub(ent.fetched) > robotsTTL {
+		data, err := e.fetchRobots(ctx, host)
+		if err != nil {
+			return err
+		}
+		ent = robotsEntry{data: data, fetched: e.now()}
+		e.mu.Lock()
+		e.robots[host] = ent
+		e.mu.Unlock()
+	}
+	if ent.data == nil {
+		return nil
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	if !ent.data.TestAgent(path, e.ua()) {
+		return fmt.Errorf("GET %s: %w: disallowed by %s/robots.txt", Redact(u.String()), ErrBlocked, host)
+	}
+	return nil
+}
+
+func (e *Env) fetchRobots(ctx context.Context, host string) (*robotstxt.RobotsData, error) {
+	if err := e.wait(ctx, strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, host+"/robots.txt", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", e.ua())
+	resp, err := e.client().Do(req)
+	if err != nil {
+		// Unreachable robots.txt: the page fetch will fail the same way and
+		// say so; don't mask that error with this one.
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512<<10))
+	if resp.StatusCode != http.StatusOK {
+		// 4xx: no rules; 5xx: robots says "assume full disallow", but a
+		// flaky robots.txt should not stop monitoring one's own page.
+		return nil, nil
+	}
+	data, err := robotstxt.FromBytes(body)
+	if err != nil {
+		return nil, nil
+	}
+	return data, nil
+}
+
+// challengeMarkers are strings only challenge, consent or bot-wall pages
+// carry; a listing page never does.
+var challengeMarkers = []string{
+	"cf-chl-", "challenge-platform", "Just a moment...", "Attention Required! | Cloudflare",
+	"cf_chl_opt", "captcha-delivery.com", "px-captcha", "/distil_r_captcha",
+	"consent.google.com", "Please enable JS and disable any ad blocker",
+}
+
+// classify turns a response that isn't the listing into an error.
+func classify(requested string, final *url.URL, status int, body []byte) error {
+	head := body
+	if len(head) > 64<<10 {
+		head = head[:64<<10]
+	}
+	for _, m := range challengeMarkers {
+		if bytes.Contains(head, []byte(m)) {
+			return fmt.Errorf("GET %s: %w: challenge page (HTTP %d, %q)", Redact(requested), ErrBlocked, status, m)
+		}
+	}
+	if final != nil {
+		p := strings.ToLower(final.Path + " " + final.Host)
+		for _, m := range []string{"login", "signin", "sign-in", "consent."} {
+			if strings.Contains(p, m) && !strings.Contains(strings.ToLower(requested), m) {
+				return fmt.Errorf("GET %s: %w: redirected to %s", Redact(requested), ErrBlocked, Redact(final.String()))
+			}
+		}
+	}
+	if status == http.StatusForbidden || status == http.StatusUnauthorized {
+		return fmt.Errorf("GET %s: %w: %w", Redact(requested), ErrBlocked, &StatusError{URL: Redact(requested), Code: status})
+	}
+	if status < 200 || status > 299 {
+		return &StatusError{URL: Redact(requested), Code: status}
+	}
+	return nil
+}
+
+// secretParams are query parameters that carry credentials.
+var secretParams = []string{"key", "api_key", "apikey", "access_token", "token", "client_secret", "signature", "sig"}
+
+// Redact hides credentials in a URL (query keys and userinfo), for errors and logs.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		for _, s := range secretParams {
+			if strings.EqualFold(k, s) {
+				q.Set(k, "REDACTED")
+				changed = true
+			}
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// redactErr strips the URL net/http puts into *url.Error (it may carry a key).
+func redactErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
