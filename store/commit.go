@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/revwatch/revwatch/sources"
+)
+
+// ListingInfo is a listing as the store records it.
+type ListingInfo struct {
+	ID            string    `json:"id"`
+	Business      string    `json:"business"`
+	BusinessName  string    `json:"business_name,omitempty"`
+	Platform      string    `json:"platform"`
+	PlatformLabel string    `json:"platform_label,omitempty"`
+	Name          string    `json:"name,omitempty"`
+	URL           string    `json:"url,omitempty"`
+	FirstSeen     time.Time `json:"first_seen"`
+}
+
+// State is a listing's source state: what the last polls saw.
+type State struct {
+	Listing string `json:"listing"`
+	// Baseline is set after the first successful poll; until then nothing alerts.
+	Baseline    bool      `json:"baseline"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	LastAttempt time.Time `json:"last_attempt,omitzero"`
+	// Failures counts consecutive failed polls since FailingSince.
+	Failures     int       `json:"failures"`
+	FailingSince time.Time `json:"failing_since,omitzero"`
+	LastError    string    `json:"last_error,omitempty"`
+	// BrokenAlerted is set once the "source broken" alert of this streak is queued.
+	BrokenAlerted bool `json:"broken_alerted"`
+	// Rating is the last aggregate the listing showed (nil: never one).
+	Rating *sources.Rating `json:"rating,omitempty"`
+	// Reviews is the number of reviews the last successful poll returned.
+	Reviews int `json:"reviews"`
+}
+
+// StoredReview is a review as kept in the store.
+type StoredReview struct {
+	sources.Review
+	Listing   string    `json:"listing"`
+	Platform  string    `json:"platform"`
+	FirstSeen time.Time `json:"first_seen"`
+	Updated   time.Time `json:"updated,omitzero"`
+}
+
+// Change is what one successful observation changes, computed inside
+// Commit's transaction so that deciding and writing see the same data.
+type Change struct {
+	Listing ListingInfo
+	Prev    State
+	Obs     sources.Observation
+	// New are reviews not stored before; Edited were stored with other
+	// stars or text. Both in the observation's order.
+	New    []sources.Review
+	Edited []sources.Review
+}
+
+// Baseline reports whether this is the listing's first successful poll.
+func (c Change) Baseline() bool { return !c.Prev.Baseline }
+
+// RatingBefore is the last known aggregate, or nil.
+func (c Change) RatingBefore() *sources.Rating { return c.Prev.Rating }
+
+// Decide turns a change into alerts. It runs inside the write transaction:
+// it must be pure (no I/O) and fast.
+type Decide func(Change) []Alert
+
+// Commit records one successful observation in a single transaction: new and
+// edited reviews, a rating snapshot, the source state, and the alerts decide
+// returns (with their drafts) in the outbox. A crash leaves either all of it
+// or none; an alert whose Key is already in the outbox is dropped, so a
+// repeat never alerts twice. It returns the alerts actually queued.
+func (db *DB) Commit(ctx context.Context, l ListingInfo, obs sources.Observation, decide Decide) ([]Alert, error) {
+	var queued []Alert
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		now := db.now().UTC()
+		prev, err := getState(tx, l.ID)
+		if err != nil {
+			return err
+		}
+		if err := putListing(tx, l, obs, now); err != nil {
+			return err
+		}
+		ch := Change{Listing: l, Prev: prev, Obs: obs}
+		revs, err := nested(tx, bReviews, l.ID, true)
+		if err != nil {
+			return err
+		}
+		ids, err := nested(tx, bReviewIDs, l.ID, true)
+		if err != nil {
+			return err
+		}
+		for _, r := range obs.Reviews {
+			oldKey := ids.Get([]byte(r.ID))
+			sr := StoredReview{Review: r, Listing: l.ID, Platform: obs.Platform, FirstSeen: now}
+			if oldKey != nil {
+				var old StoredReview
+				if err := json.Unmarshal(revs.Get(oldKey), &old); err != nil {
+					return fmt.Errorf("store: review %s/%s: %w", l.ID, r.ID, err)
+				}
+				if sameReview(old.Review, r) {
+					continue
+				}
+				ch.Edited = append(ch.Edited, r)
+				sr.FirstSeen, sr.Updated = old.FirstSeen, now
+				if err := revs.Delete(oldKey); err != nil {
+					return err
+				}
+			} else {
+				ch.New = append(ch.New, r)
+			}
+			key := reviewKey(sr)
+			if err := putJSON(revs, key, sr); err != nil {
+				return err
+			}
+			if err := ids.Put([]byte(r.ID), key); err != nil {
+				return err
+			}
+		}
+		if obs.Rating != nil {
+			if err := putSnapshot(tx, l.ID, obs, prev); err != nil {
+				return err
+			}
+		}
+		next := prev
+		next.Listing = l.ID
+		next.Baseline = true
+		next.LastSuccess, next.LastAttempt = now, now
+		next.Failures, next.FailingSince, next.LastError, next.BrokenAlerted = 0, time.Time{}, "", false
+		if obs.Rating != nil {
+			r := *obs.Rating
+			next.Rating = &r
+		}
+		next.Reviews = len(obs.Reviews)
+		if err := putJSON(tx.Bucket(bState), []byte(l.ID), next); err != nil {
+			return err
+		}
+		if decide != nil {
+			queued, err = enqueue(tx, decide(ch), now)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: commit %s: %w", l.ID, err)
+	}
+	return queued, nil
+}
+
+// CommitFailure records a failed poll: the failure streak grows, nothing
+// stored about the listing changes, and the alerts decide returns (given the
+// updated state) are queued. Queuing a KindSourceBroken alert marks the
+// streak as alerted so it is sent once.
+func (db *DB) CommitFailure(ctx context.Context, l ListingInfo, cause string, decide func(State) []Alert) ([]Alert, error) {
+	var queued []Alert
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		now := db.now().UTC()
+		st, err := getState(tx, l.ID)
+		if err != nil {
+			return err
+		}
+		st.Listing = l.ID
+		if st.Failures == 0 {
+			st.FailingSince = now
+		}
+		st.Failures++
+		st.LastAttempt = now
+		st.LastError = cause
+		var alerts []Alert
+		if decide != nil {
+			alerts = decide(st)
+		}
+		for _, a := range alerts {
+			if a.Kind == KindSourceBroken {
+				st.BrokenAlerted = true
+			}
+		}
+		if err := putJSON(tx.Bucket(bState), []byte(l.ID), st); err != nil {
+			return err
+		}
+		queued, err = enqueue(tx, alerts, now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: record failure of %s: %w", l.ID, err)
+	}
+	return queued, nil
+}
+
+// sameReview reports whether nothing a person would notice changed.
+func sameReview(a, b sources.Review) bool {
+	if (a.Rating == nil) != (b.Rating == nil) || (a.Rating != nil && *a.Rating != *b.Rating) {
+		return false
+	}
+	if (a.Reply == nil) != (b.Reply == nil) {
+		return false
+	}
+	return a.Text == b.Text && a.Title == b.Title
+}
+
+// reviewKey orders a listing's reviews by publication (first sight when the
+// platform gives no date), then id.
+func reviewKey(r StoredReview) []byte {
+	t := r.Published
+	if t.IsZero() {
+		t = r.FirstSeen
+	}
+	return append(timeKey(t), []byte(r.ID)...)
+}
+
+func getState(tx *bolt.Tx, listing string) (State, error) {
+	var st State
+	v := tx.Bucket(bState).Get([]byte(listing))
+	if v == nil {
+		return State{Listing: listing}, nil
+	}
+	if err := json.Unmarshal(v, &st); err != nil {
+		return st, fmt.Errorf("state of %s: %w", listing, err)
+	}
+	return st, nil
+}
+
+func putListing(tx *bolt.Tx, l ListingInfo, obs sources.Observation, now time.Time) error {
+	b := tx.Bucket(bListings)
+	var old ListingInfo
+	if v := b.Get([]byte(l.ID)); v != nil {
+		_ = json.Unmarshal(v, &old)
+	}
+	if l.Name == "" {
+		l.Name = obs.Name
+	}
+	if l.URL == "" {
+		l.URL = obs.URL
+	}
+	l.FirstSeen = old.FirstSeen
+	if l.FirstSeen.IsZero() {
+		l.FirstSeen = now
+	}
+	return putJSON(b, []byte(l.ID), l)
+}
+
+// Snapshot is one point of a listing's rating history.
+type Snapshot struct {
+	Listing string    `json:"listing"`
+	At      time.Time `json:"at"`
+	Rating  float64   `json:"rating"`
+	Count   int       `json:"count"`
+}
+
+// putSnapshot appends a rating snapshot when the rating or count changed,
+// or at least daily, so an unchanged listing costs one row a day.
+func putSnapshot(tx *bolt.Tx, listing string, obs sources.Observation, prev State) error {
+	b, err := nested(tx, bRatings, listing, true)
+	if err != nil {
+		return err
+	}
+	at := obs.At.UTC()
+	if k, _ := b.Cursor().Last(); k != nil && prev.Rating != nil && *prev.Rating == *obs.Rating {
+		last := time.Unix(0, int64(beU64(k))).UTC()
+		if at.Sub(last) < 24*time.Hour {
+			return nil
+		}
+	}
+	return putJSON(b, timeKey(at), Snapshot{Listing: listing, At: at, Rating: obs.Rating.Value, Count: obs.Rating.Count})
+}
+
+func beU64(b []byte) uint64 {
+	if len(b) < 8 {
+		return 0
+	}
+	var v uint64
+	for _, c := range b[:8] {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+// enqueue writes alerts and their drafts, skipping keys already queued.
+func enqueue(tx *bolt.Tx, alerts []Alert, now time.Time) ([]Alert, error) {
+	out := tx.Bucket(bOutbox)
+	keys := tx.Bucket(bOutboxKeys)
+	drafts := tx.Bucket(bDrafts)
+	var queued []Alert
+	for _, a := range alerts {
+		if a.Key == "" {
+			return nil, fmt.Errorf("alert of kind %s has no key", a.Kind)
+		}
+		if keys.Get([]byte(a.Key)) != nil {
+			continue
+		}
+		if a.Draft != nil {
+			d := *a.Draft
+			id, err := drafts.NextSequence()
+			if err != nil {
+				return nil, err
+			}
+			d.ID, d.Status, d.Created = id, DraftPending, now
+			if err := putJSON(drafts, u64(id), d); err != nil {
+				return nil, err
+			}
+			a.Draft = &d
+		}
+		id, err := out.NextSequence()
+		if err != nil {
+			return nil, err
+		}
+		a.ID, a.Created = id, now
+		a.Delivery = Delivery{State: DeliveryPending, NextAt: now}
+		if err := putJSON(out, u64(id), a); err != nil {
+			return nil, err
+		}
+		if err := keys.Put([]byte(a.Key), u64(id)); err != nil {
+			return nil, err
+		}
+		queued = append(queued, a)
+	}
+	return queued, nil
+}

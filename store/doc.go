@@ -1,0 +1,45 @@
+// Package store keeps everything revwatch knows in one bbolt file: listings,
+// every review ever seen, rating history, reply drafts, the alert outbox and
+// each listing's source state.
+//
+// # Where it sits
+//
+// The watcher fetches an Observation and hands it to Commit together with a
+// pure Decide function (the rules). Commit diffs the observation against
+// what is stored, asks Decide for alerts, and writes reviews, the rating
+// snapshot, the source state, the drafts and the outbox rows in ONE
+// transaction: a crash loses no alert and a re-poll never repeats one
+// (outbox rows carry a unique key). The notify package drains the outbox
+// through Due/Delivered/Retry/Fail; the CLI reads with Reviews, Ratings and
+// Drafts. No network I/O ever happens inside a transaction.
+//
+// # Bucket layout (schema version 1)
+//
+//	meta          "schema" -> "1"
+//	listings      <listing id> -> ListingInfo (JSON)
+//	state         <listing id> -> State (JSON): last success, failure streak, last rating
+//	reviews/      one sub-bucket per listing id:
+//	  <listing>     be64(published unix ns, or first seen) + review id -> StoredReview (JSON)
+//	review_ids/   one sub-bucket per listing id:
+//	  <listing>     review id -> its key in reviews/<listing>
+//	ratings/      one sub-bucket per listing id:
+//	  <listing>     be64(unix ns) -> Snapshot (JSON); written on change, at least daily
+//	drafts        be64(sequence) -> Draft (JSON): pending/approved/rejected/posted, who, when
+//	outbox        be64(sequence) -> Alert (JSON) with its Delivery state and Slack receipt
+//	outbox_keys   alert key -> be64(sequence): the dedup index
+//
+// Keys are big-endian so a cursor scans a listing's reviews and ratings in
+// time order. Values are JSON: readable with `bbolt` tools and tolerant of
+// added fields.
+//
+// # Concurrency
+//
+// bbolt allows one process per file. Open waits Options.LockTimeout (2 s by
+// default) for another process's lock and then fails with ErrInUse, so
+// `revwatch reviews` beside a running daemon says so instead of hanging.
+//
+// # Schema changes
+//
+// Bump SchemaVersion and add a migration step in init; a file from a newer
+// binary is refused (ErrNewerSchema) rather than misread.
+package store

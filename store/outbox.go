@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Due returns up to limit pending alerts whose next attempt is due at now,
+// in the order they were queued (so a channel's messages keep their order).
+func (db *DB) Due(ctx context.Context, now time.Time, limit int) ([]Alert, error) {
+	var due []Alert
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.First(); k != nil && (limit <= 0 || len(due) < limit); k, v = c.Next() {
+			var a Alert
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("outbox row %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if a.Delivery.State != DeliveryPending || a.Delivery.NextAt.After(now) {
+				continue
+			}
+			due = append(due, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox due: %w", err)
+	}
+	return due, nil
+}
+
+// Pending counts alerts not yet delivered.
+func (db *DB) Pending(ctx context.Context) (int, error) {
+	n := 0
+	err := db.Alerts(ctx, func(a Alert) error {
+		if a.Delivery.State == DeliveryPending {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Alerts calls fn for every outbox row, oldest first.
+func (db *DB) Alerts(ctx context.Context, fn func(Alert) error) error {
+	return db.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bOutbox).ForEach(func(k, v []byte) error {
+			var a Alert
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("store: outbox row %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			return fn(a)
+		})
+	})
+}
+
+// Delivered records that an alert reached its notifier. Delivering twice is
+// harmless: the first receipt is kept.
+func (db *DB) Delivered(ctx context.Context, id uint64, r Receipt) error {
+	return db.editAlert(ctx, id, func(a *Alert) {
+		if a.Delivery.State == DeliverySent {
+			return
+		}
+		a.Delivery.State = DeliverySent
+		a.Delivery.Attempts++
+		a.Delivery.LastError = ""
+		a.Delivery.Receipt = &r
+	})
+}
+
+// Retry records a failed attempt; the alert stays pending until next.
+func (db *DB) Retry(ctx context.Context, id uint64, next time.Time, cause string) error {
+	return db.editAlert(ctx, id, func(a *Alert) {
+		a.Delivery.Attempts++
+		a.Delivery.NextAt = next.UTC()
+		a.Delivery.LastError = cause
+	})
+}
+
+// Fail gives an alert up for good (a permanent error); it stays for the record.
+func (db *DB) Fail(ctx context.Context, id uint64, cause string) error {
+	return db.editAlert(ctx, id, func(a *Alert) {
+		a.Delivery.Attempts++
+		a.Delivery.State = DeliveryFailed
+		a.Delivery.LastError = cause
+	})
+}
+
+func (db *DB) editAlert(ctx context.Context, id uint64, edit func(*Alert)) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bOutbox)
+		v := b.Get(u64(id))
+		if v == nil {
+			return fmt.Errorf("alert %d: %w", id, ErrNotFound)
+		}
+		var a Alert
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("alert %d: %w", id, err)
+		}
+		edit(&a)
+		return putJSON(b, u64(id), a)
+	})
+	if err != nil {
+		return fmt.Errorf("store: outbox: %w", err)
+	}
+	return nil
+}
