@@ -1,0 +1,164 @@
+package watcher
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/revwatch/revwatch/sources"
+	"github.com/revwatch/revwatch/store"
+)
+
+// Rules are the alerting thresholds (config section `rules:`).
+type Rules struct {
+	// NegativeAtOrBelow: a new review with this many stars or fewer alerts.
+	NegativeAtOrBelow float64 `yaml:"negative_at_or_below" json:"negative_at_or_below"`
+	// RatingDrop: a fall of the aggregate rating by at least this much alerts.
+	RatingDrop float64 `yaml:"rating_drop" json:"rating_drop"`
+	// FailuresBeforeAlert: consecutive failed polls before "source broken".
+	FailuresBeforeAlert int `yaml:"failures_before_alert" json:"failures_before_alert"`
+	// HistoryAge: a review first seen now but published more than this
+	// before the previous successful poll is history surfacing (a platform
+	// un-hiding it, deeper paging), stored without an alert. Default 14 days.
+	HistoryAge Duration `yaml:"history_age,omitempty" json:"history_age,omitempty"`
+}
+
+// DefaultRules are the defaults the config starts from.
+func DefaultRules() Rules {
+	return Rules{NegativeAtOrBelow: 2, RatingDrop: 0.1, FailuresBeforeAlert: 3, HistoryAge: Duration(14 * 24 * time.Hour)}
+}
+
+// Validate names each bad key.
+func (r Rules) Validate() error {
+	var errs []error
+	if r.NegativeAtOrBelow < 1 || r.NegativeAtOrBelow > 5 {
+		errs = append(errs, fmt.Errorf("rules.negative_at_or_below: %v is not between 1 and 5 stars", r.NegativeAtOrBelow))
+	}
+	if r.RatingDrop <= 0 || r.RatingDrop > 4 {
+		errs = append(errs, fmt.Errorf("rules.rating_drop: %v must be above 0 and at most 4", r.RatingDrop))
+	}
+	if r.FailuresBeforeAlert < 1 {
+		errs = append(errs, fmt.Errorf("rules.failures_before_alert: %d must be at least 1", r.FailuresBeforeAlert))
+	}
+	if r.HistoryAge < 0 {
+		errs = append(errs, fmt.Errorf("rules.history_age: must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Mode says why a listing is polled.
+type Mode int
+
+// Modes.
+const (
+	// Live: a scheduled or manual poll; alerts follow the rules.
+	Live Mode = iota
+	// Backfill: store history; no per-review or rating alerts.
+	Backfill
+)
+
+// Drafter writes a suggested reply for a review (nil: no draft).
+type Drafter func(r sources.Review) *store.Draft
+
+// Evaluate turns one successful observation into alerts. It is pure: the
+// first successful poll of a listing is a silent baseline, and a backfill
+// never alerts, so history never floods Slack.
+func (r Rules) Evaluate(ch store.Change, mode Mode, draft Drafter) []store.Alert {
+	l := ch.Listing
+	base := store.Alert{
+		Business: store.Ref{ID: l.Business, Name: l.BusinessName},
+		Listing:  store.ListingRef{ID: l.ID, Name: firstNonEmpty(l.Name, ch.Obs.Name), Platform: l.Platform, PlatformLabel: l.PlatformLabel, URL: firstNonEmpty(l.URL, ch.Obs.URL)},
+	}
+	var alerts []store.Alert
+	if ch.Prev.BrokenAlerted {
+		a := base
+		a.Kind = store.KindSourceRecovered
+		a.Key = "recovered:" + l.ID + ":" + unix(ch.Prev.FailingSince)
+		a.Failure = &store.Failure{Count: ch.Prev.Failures, Since: ch.Prev.FailingSince, Cause: ch.Prev.LastError}
+		alerts = append(alerts, a)
+	}
+	if mode == Backfill || ch.Baseline() {
+		return alerts
+	}
+	var drop *store.RatingChange
+	if b, a := ch.Prev.Rating, ch.Obs.Rating; b != nil && a != nil && b.Value-a.Value >= r.RatingDrop-1e-9 {
+		drop = &store.RatingChange{Before: *b, After: *a}
+	}
+	for _, rev := range ch.New {
+		if !r.negative(rev) || r.isHistory(rev, ch.Prev.LastSuccess) {
+			continue
+		}
+		a := base
+		rv := rev
+		a.Kind = store.KindNegativeReview
+		a.Key = "review:" + l.ID + ":" + rev.ID
+		a.Review = &rv
+		if drop != nil {
+			// One message tells the whole story of this poll.
+			a.Rating, drop = drop, nil
+		}
+		if draft != nil {
+			a.Draft = draft(rev)
+		}
+		alerts = append(alerts, a)
+	}
+	if drop != nil {
+		a := base
+		a.Kind = store.KindRatingDrop
+		a.Key = "drop:" + l.ID + ":" + unix(ch.Obs.At)
+		a.Rating = drop
+		alerts = append(alerts, a)
+	}
+	return alerts
+}
+
+// EvaluateFailure decides on a failed poll, given the updated streak:
+// exactly one "source broken" alert per streak, once it is long enough.
+func (r Rules) EvaluateFailure(l store.ListingInfo, st store.State) []store.Alert {
+	if st.Failures < r.FailuresBeforeAlert || st.BrokenAlerted {
+		return nil
+	}
+	return []store.Alert{{
+		Kind:     store.KindSourceBroken,
+		Key:      "broken:" + l.ID + ":" + unix(st.FailingSince),
+		Business: store.Ref{ID: l.Business, Name: l.BusinessName},
+		Listing:  store.ListingRef{ID: l.ID, Name: l.Name, Platform: l.Platform, PlatformLabel: l.PlatformLabel, URL: l.URL},
+		Failure:  &store.Failure{Count: st.Failures, Since: st.FailingSince, Cause: st.LastError},
+	}}
+}
+
+func (r Rules) negative(rev sources.Review) bool {
+	return rev.Rating != nil && *rev.Rating <= r.NegativeAtOrBelow+1e-9
+}
+
+func (r Rules) isHistory(rev sources.Review, lastSuccess time.Time) bool {
+	if rev.Published.IsZero() || lastSuccess.IsZero() || r.HistoryAge <= 0 {
+		return false
+	}
+	return rev.Published.Before(lastSuccess.Add(-time.Duration(r.HistoryAge)))
+}
+
+// implausible reports why an observation can't be news about the business:
+// a rating outside 1-5, or an empty page where the listing had content.
+func implausible(prev store.State, obs sources.Observation) string {
+	if obs.Rating != nil && (obs.Rating.Value < 1 || obs.Rating.Value > 5 || math.IsNaN(obs.Rating.Value)) {
+		return fmt.Sprintf("page shows a rating of %v, outside 1-5", obs.Rating.Value)
+	}
+	if obs.Rating == nil && len(obs.Reviews) == 0 && (prev.Rating != nil || prev.Reviews > 0) {
+		return "page shows no rating and no reviews where it had them (changed layout, consent or challenge page?)"
+	}
+	return ""
+}
+
+func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,107 @@
+package watcher
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// parser accepts 5-field specs, 6-field specs with seconds, descriptors
+// ("@every 30m", "@hourly") and CRON_TZ= prefixes.
+var parser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule checks a cron spec at config load.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	s, err := parser.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("bad schedule %q: %v (examples: \"@every 30m\", \"*/15 * * * *\", \"@hourly\")", spec, err)
+	}
+	return s, nil
+}
+
+// Scheduler runs each target's poll on its cron schedule.
+type Scheduler struct {
+	cron *cron.Cron
+	w    *Watcher
+	log  *slog.Logger
+	sem  chan struct{}
+	wg   sync.WaitGroup // polls started by PollAll
+	// PollTimeout bounds one poll (fetch and commit).
+	PollTimeout time.Duration
+}
+
+// NewScheduler builds a scheduler; at most parallel polls run at once.
+func NewScheduler(w *Watcher, log *slog.Logger, parallel int) *Scheduler {
+	if parallel < 1 {
+		parallel = 4
+	}
+	cl := cronLogger{log}
+	return &Scheduler{
+		cron: cron.New(cron.WithParser(parser), cron.WithLogger(cl),
+			cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl))),
+		w: w, log: log, sem: make(chan struct{}, parallel), PollTimeout: 2 * time.Minute,
+	}
+}
+
+// Add schedules a target; ctx is the daemon's, cancelled on shutdown.
+func (s *Scheduler) Add(ctx context.Context, t Target) error {
+	_, err := s.cron.AddFunc(t.Listing.Schedule, func() { s.PollNow(ctx, t) })
+	if err != nil {
+		return fmt.Errorf("schedule %s: %w", t.Info.ID, err)
+	}
+	return nil
+}
+
+// PollNow polls one target under the concurrency limit and a timeout.
+func (s *Scheduler) PollNow(ctx context.Context, t Target) {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	defer func() { <-s.sem }()
+	pctx, cancel := context.WithTimeoutCause(ctx, s.PollTimeout, fmt.Errorf("poll of %s took over %s", t.Info.ID, s.PollTimeout))
+	defer cancel()
+	if _, err := s.w.Poll(pctx, t, Live); err != nil && ctx.Err() == nil {
+		s.log.Error("poll not recorded", "listing", t.Info.ID, "err", err)
+	}
+}
+
+// PollAll starts one poll of every target now, in the background; Stop
+// waits for them too.
+func (s *Scheduler) PollAll(ctx context.Context, targets []Target) {
+	for _, t := range targets {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.PollNow(ctx, t)
+		}()
+	}
+}
+
+// Start starts the cron loop.
+func (s *Scheduler) Start() { s.cron.Start() }
+
+// Stop stops scheduling and returns a channel closed when running polls end.
+func (s *Scheduler) Stop() <-chan struct{} {
+	done := make(chan struct{})
+	cronDone := s.cron.Stop()
+	go func() {
+		<-cronDone.Done()
+		s.wg.Wait()
+		close(done)
+	}()
+	return done
+}
+
+// cronLogger adapts slog to cron's logger; cron's Info chatter goes to Debug.
+type cronLogger struct{ log *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.log.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.log.Error("cron: "+msg, append(kv, "err", err)...)
+}

@@ -1,0 +1,133 @@
+package watcher
+
+import (
+	"context"
+
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/revwatch/revwatch/sources"
+	"github.com/revwatch/revwatch/store"
+	"github.com/revwatch/revwatch/templates"
+)
+
+// Target is one listing ready to poll: its config, its source and what the
+// drafts need to know about its business.
+type Target struct {
+	Listing  sources.Listing
+	Info     store.ListingInfo
+	Source   sources.Source
+	Business templates.Business
+}
+
+// Result sums up one poll.
+type Result struct {
+	Listing string
+	New     int           // reviews stored for the first time
+	Edited  int           // reviews whose stars or text changed
+	Alerts  []store.Alert // alerts queued
+	Err     error         // the fetch failed (recorded as a failure)
+}
+
+// Watcher polls listings and commits what it finds.
+type Watcher struct {
+	db     *store.DB
+	rules  Rules
+	drafts *templates.Set
+	log    *slog.Logger
+	// OnCommit, when set, runs after alerts were queued (the dispatcher's Kick).
+	OnCommit func()
+}
+
+// New returns a Watcher. drafts may be nil (alerts then carry no draft).
+func New(db *store.DB, rules Rules, drafts *templates.Set, log *slog.Logger) *Watcher {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Watcher{db: db, rules: rules, drafts: drafts, log: log}
+}
+
+// Poll fetches one listing and commits the result: reviews, rating,
+// source state and alerts in one transaction. A failed fetch (or a page that
+// can't be the listing) is recorded as a failure and returned in Result.Err;
+// the error return is for store failures only.
+func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (Result, error) {
+	log := w.log.With("listing", t.Info.ID, "platform", t.Info.Platform)
+	res := Result{Listing: t.Info.ID}
+	prev, err := w.db.State(ctx, t.Info.ID)
+	if err != nil {
+		return res, fmt.Errorf("poll %s: %w", t.Info.ID, err)
+	}
+	opts := sources.Options{Backfill: mode == Backfill}
+	if prev.Baseline {
+		opts.Known = func(id string) bool {
+			ok, _ := w.db.HasReview(ctx, t.Info.ID, id)
+			return ok
+		}
+	}
+	start := time.Now()
+	obs, ferr := t.Source.Fetch(ctx, t.Listing, opts)
+	if ferr == nil {
+		if why := implausible(prev, obs); why != "" {
+			ferr = fmt.Errorf("%w: %s", sources.ErrLayout, why)
+		}
+	}
+	if ferr != nil {
+		if ctx.Err() != nil {
+			// Shutting down: an abandoned poll is not a source failure.
+			return res, fmt.Errorf("poll %s: %w", t.Info.ID, ctx.Err())
+		}
+		res.Err = fmt.Errorf("poll %s: %w", t.Info.ID, ferr)
+		if mode == Backfill {
+			return res, nil
+		}
+		queued, err := w.db.CommitFailure(context.WithoutCancel(ctx), t.Info, ferr.Error(), func(st store.State) []store.Alert {
+			return w.rules.EvaluateFailure(t.Info, st)
+		})
+		if err != nil {
+			return res, err
+		}
+		log.Warn("poll failed", "err", ferr, "duration", time.Since(start))
+		res.Alerts = queued
+		w.committed(queued)
+		return res, nil
+	}
+	obs.Listing, obs.Platform = t.Info.ID, t.Info.Platform
+	var changed store.Change
+	// The commit must not be abandoned half-way by a shutdown: bbolt makes it
+	// atomic anyway, and finishing it keeps the fetch's work.
+	queued, err := w.db.Commit(context.WithoutCancel(ctx), t.Info, obs, func(ch store.Change) []store.Alert {
+		changed = ch
+		return w.rules.Evaluate(ch, mode, w.drafter(t))
+	})
+	if err != nil {
+		return res, err
+	}
+	res.New, res.Edited, res.Alerts = len(changed.New), len(changed.Edited), queued
+	log.Info("polled", "reviews", len(obs.Reviews), "new", res.New, "edited", res.Edited, "alerts", len(queued), "baseline", changed.Baseline(), "duration", time.Since(start))
+	w.committed(queued)
+	return res, nil
+}
+
+func (w *Watcher) committed(queued []store.Alert) {
+	if len(queued) > 0 && w.OnCommit != nil {
+		w.OnCommit()
+	}
+}
+
+// drafter writes the suggested reply for a negative review.
+func (w *Watcher) drafter(t Target) Drafter {
+	if w.drafts == nil {
+		return nil
+	}
+	return func(r sources.Review) *store.Draft {
+		d, err := w.drafts.Draft(templates.Request{Business: t.Business, Review: r, Platform: t.Info.PlatformLabel})
+		if err != nil {
+			// A broken override template must not cost the alert itself.
+			w.log.Error("draft failed", "listing", t.Info.ID, "review_id", r.ID, "err", err)
+			return nil
+		}
+		return &store.Draft{Listing: t.Info.ID, ReviewID: r.ID, Text: d.Text, Language: d.Language}
+	}
+}
