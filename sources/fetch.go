@@ -276,11 +276,14 @@ func (e *Env) fetchRobots(ctx context.Context, host string) (*robotstxt.RobotsDa
 }
 
 // challengeMarkers are strings only challenge, consent or bot-wall pages
-// carry; a listing page never does.
+// carry; a listing page never does. Cloudflare's bot-detection script
+// (/cdn-cgi/challenge-platform/scripts/...) appears on normal pages too,
+// so only the challenge's own paths and options count.
 var challengeMarkers = []string{
-	"cf-chl-", "challenge-platform", "Just a moment...", "Attention Required! | Cloudflare",
-	"cf_chl_opt", "captcha-delivery.com", "px-captcha", "/distil_r_captcha",
-	"consent.google.com", "Please enable JS and disable any ad blocker",
+	"cf_chl_opt", "/cdn-cgi/challenge-platform/h/", "cf-chl-", "<title>Just a moment...</title>",
+	"Attention Required! | Cloudflare", "captcha-delivery.com", "px-captcha", "/distil_r_captcha",
+	"AwsWafIntegration", "awsWafCookieDomainList", "consent.google.com",
+	"Please enable JS and disable any ad blocker",
 }
 
 // classify turns a response that isn't the listing into an error.
@@ -289,12 +292,17 @@ func classify(requested string, final *url.URL, status int, body []byte) error {
 	if len(head) > 64<<10 {
 		head = head[:64<<10]
 	}
+	// Only HTML can be a challenge page: a JSON body quoting a review that
+	// says "Just a moment..." is still data.
+	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		head = nil
+	}
 	for _, m := range challengeMarkers {
 		if bytes.Contains(head, []byte(m)) {
 			return fmt.Errorf("GET %s: %w: challenge page (HTTP %d, %q)", Redact(requested), ErrBlocked, status, m)
 		}
 	}
-	if final != nil {
+	if final != nil && final.String() != requested {
 		p := strings.ToLower(final.Path + " " + final.Host)
 		for _, m := range []string{"login", "signin", "sign-in", "consent."} {
 			if strings.Contains(p, m) && !strings.Contains(strings.ToLower(requested), m) {

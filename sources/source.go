@@ -8,7 +8,7 @@ import (
 )
 
 // Listing is one page or place on one platform, as configured. Every source
-// reads the keys it needs and ignores the rest; Validate in its Factory says
+// reads the keys it needs and ignores the rest; its Platform.Validate says
 // which are required.
 type Listing struct {
 	// ID names the listing in the store, the CLI and alerts. Unique per config.

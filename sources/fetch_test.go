@@ -1,0 +1,155 @@
+package sources
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGetPage(t *testing.T) {
+	big := strings.Repeat("x", 2048)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("User-agent: *\nDisallow: /private\n"))
+	})
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.UserAgent(), "revwatch/") {
+			http.Error(w, "no UA", 400)
+			return
+		}
+		w.Write([]byte("<html>fine</html>"))
+	})
+	mux.HandleFunc("/private/page", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>secret</html>")) })
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(big)) })
+	mux.HandleFunc("/challenge", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		w.Write([]byte("<html><title>Just a moment...</title><script src=/cdn-cgi/challenge-platform/x></script></html>"))
+	})
+	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/account/login?next=/moved", http.StatusFound)
+	})
+	mux.HandleFunc("/account/login", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>log in</html>")) })
+	mux.HandleFunc("/down", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", 502) })
+	mux.HandleFunc("/forbidden", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", 403) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	cases := []struct {
+		path   string
+		is     error
+		status int
+	}{
+		{path: "/ok"},
+		{path: "/private/page", is: ErrBlocked},
+		{path: "/big", is: ErrTooLarge},
+		{path: "/challenge", is: ErrBlocked},
+		{path: "/moved", is: ErrBlocked},
+		{path: "/down", status: 502},
+		{path: "/forbidden", is: ErrBlocked},
+		{path: "/missing", status: 404},
+	}
+	env := testEnv()
+	env.MaxBody = 1024
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			p, err := env.GetPage(context.Background(), srv.URL+c.path)
+			switch {
+			case c.is != nil:
+				if !errors.Is(err, c.is) {
+					t.Fatalf("err = %v, want %v", err, c.is)
+				}
+			case c.status != 0:
+				var se *StatusError
+				if !errors.As(err, &se) || se.Code != c.status {
+					t.Fatalf("err = %v, want HTTP %d", err, c.status)
+				}
+			default:
+				if err != nil || !strings.Contains(string(p.Body), "fine") {
+					t.Fatalf("page = %q, err = %v", p.Body, err)
+				}
+			}
+		})
+	}
+}
+
+func TestGetJSON(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
+		// A review quoting a challenge marker is still data.
+		w.Write([]byte(`{"text":"Just a moment... said the waiter"}`))
+	})
+	mux.HandleFunc("/html", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<!doctype html><p>login</p>")) })
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	env := testEnv()
+	if _, err := env.GetJSON(context.Background(), srv.URL+"/api", nil); err != nil {
+		t.Errorf("json body quoting a challenge marker: %v", err)
+	}
+	if _, err := env.GetJSON(context.Background(), srv.URL+"/html", nil); !errors.Is(err, ErrLayout) {
+		t.Errorf("HTML where JSON was expected: err = %v, want ErrLayout", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := env.GetJSON(ctx, srv.URL+"/slow?key=SECRET123", nil); err == nil || strings.Contains(err.Error(), "SECRET123") {
+		t.Errorf("timeout: err = %v (must fail and not leak the key)", err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	cases := map[string]string{
+		"https://api.example/x?key=abc&q=1":        "https://api.example/x?key=REDACTED&q=1",
+		"https://user:pw@api.example/x":            "https://REDACTED@api.example/x",
+		"https://api.example/x?access_token=t0k3n": "https://api.example/x?access_token=REDACTED",
+		"https://example.com/review/luna":          "https://example.com/review/luna",
+	}
+	for in, want := range cases {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNormalise(t *testing.T) {
+	cases := []struct {
+		v, best, worst float64
+		want           float64
+		ok             bool
+	}{
+		{4, 5, 1, 4, true},
+		{10, 10, 1, 5, true},
+		{1, 10, 1, 1, true},
+		{0, 10, 0, 1, true},
+		{5, 10, 0, 3, true},
+		{80, 100, 0, 4.2, true},
+		{0, 5, 1, 0, false},
+		{6, 5, 1, 0, false},
+		{3, 1, 1, 0, false},
+	}
+	for _, c := range cases {
+		got, ok := Normalise(c.v, c.best, c.worst)
+		if ok != c.ok || got != c.want {
+			t.Errorf("Normalise(%v, %v, %v) = %v, %v; want %v, %v", c.v, c.best, c.worst, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestContentIDStable(t *testing.T) {
+	a := ContentID("Tage", "2024-01-26", "", "Jag tycker  att\n dessa")
+	b := ContentID("tage", "2024-01-26", "", "Jag tycker att dessa")
+	if a != b || !strings.HasPrefix(a, "h-") {
+		t.Errorf("ContentID not stable under whitespace/case: %s vs %s", a, b)
+	}
+	if a == ContentID("Tage", "2024-01-27", "", "Jag tycker att dessa") {
+		t.Errorf("different dates gave the same id")
+	}
+}
