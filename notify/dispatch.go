@@ -1,0 +1,182 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Dispatcher timing.
+const (
+	// flushInterval is how often Run flushes without a Kick.
+	flushInterval = 30 * time.Second
+	// backoffBase and backoffMax bound the delay after a retryable failure:
+	// 30s, 1m, 2m, … up to 30m, by Delivery.Attempts.
+	backoffBase = 30 * time.Second
+	backoffMax  = 30 * time.Minute
+	// minRetryAfter keeps a "Retry-After: 0" from spinning.
+	minRetryAfter = time.Second
+	// batchSize is how many rows one Due call fetches.
+	batchSize = 50
+)
+
+// Dispatcher drains the outbox into one Notifier, in alert order.
+type Dispatcher struct {
+	o   Outbox
+	n   Notifier
+	log *slog.Logger
+	now func() time.Time
+
+	kick chan struct{}
+
+	mu        sync.Mutex // one Flush at a time
+	nextRetry time.Time  // when the alert that stopped the last pass is due; zero if none
+}
+
+// NewDispatcher returns a dispatcher delivering o's alerts through n.
+// now is the clock (time.Now when nil); log gets one line per failure.
+func NewDispatcher(o Outbox, n Notifier, log *slog.Logger, now func() time.Time) *Dispatcher {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Dispatcher{o: o, n: n, log: log, now: now, kick: make(chan struct{}, 1)}
+}
+
+// Kick wakes Run for a flush, without blocking; call it after a commit that
+// added alerts. Kicks while a flush is running coalesce into one more flush.
+func (d *Dispatcher) Kick() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Flush makes one pass over the alerts due now, delivering them in order.
+//
+// A permanent failure marks the alert failed and the pass moves on. A
+// retryable failure schedules the alert's retry (backoff, or the
+// notifier's RetryAfter) and ends the pass; until that retry is due, later
+// flushes of this dispatcher deliver nothing, so later alerts never
+// overtake it (the notifier is most likely down or rate limited anyway).
+// Neither is an error of Flush: it returns an error only when the outbox
+// fails (or ctx ends). A Delivered error means the message went out but
+// wasn't recorded, so it may be sent again later (delivery is at least
+// once).
+func (d *Dispatcher) Flush(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.nextRetry.IsZero() && d.now().Before(d.nextRetry) {
+		return nil // holding the line behind a retry
+	}
+	d.nextRetry = time.Time{}
+	var (
+		last uint64 // highest ID handled in this pass
+		seen bool   // whether last is set
+	)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows, err := d.o.Due(ctx, d.now(), batchSize)
+		if err != nil {
+			return fmt.Errorf("notify: read outbox: %w", err)
+		}
+		progressed := false
+		for _, a := range rows {
+			if seen && a.ID <= last {
+				continue // already handled in this pass
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			last, seen, progressed = a.ID, true, true
+			r, err := d.n.Deliver(ctx, a)
+			if err == nil {
+				if err := d.o.Delivered(ctx, a.ID, r); err != nil {
+					return fmt.Errorf("notify: record delivery of alert %d: %w", a.ID, err)
+				}
+				d.log.Info("notify: alert delivered", "alert_id", a.ID, "listing", a.Listing.ID, "attempt", a.Delivery.Attempts+1)
+				continue
+			}
+			if ctx.Err() != nil {
+				// Shutting down: the failure says nothing about the alert,
+				// which stays pending as it was.
+				return ctx.Err()
+			}
+			attempt := a.Delivery.Attempts + 1
+			if errors.Is(err, ErrPermanent) {
+				d.log.Error("notify: delivery failed for good", "alert_id", a.ID, "listing", a.Listing.ID, "attempt", attempt, "err", err)
+				if err := d.o.Fail(ctx, a.ID, err.Error()); err != nil {
+					return fmt.Errorf("notify: mark alert %d failed: %w", a.ID, err)
+				}
+				continue
+			}
+			wait := backoff(a.Delivery.Attempts)
+			if ra, ok := RetryAfter(err); ok {
+				wait = max(ra, minRetryAfter)
+			}
+			next := d.now().Add(wait)
+			d.log.Warn("notify: delivery failed, will retry", "alert_id", a.ID, "listing", a.Listing.ID, "attempt", attempt, "err", err, "duration", wait)
+			if err := d.o.Retry(ctx, a.ID, next, err.Error()); err != nil {
+				return fmt.Errorf("notify: schedule retry of alert %d: %w", a.ID, err)
+			}
+			d.nextRetry = next
+			return nil
+		}
+		if len(rows) < batchSize || !progressed {
+			return nil
+		}
+	}
+}
+
+// backoff is the delay after a retryable failure of an alert that had
+// already failed attempts times: 30s doubling up to 30m.
+func backoff(attempts int) time.Duration {
+	if attempts < 0 {
+		attempts = 0
+	}
+	if attempts >= 16 {
+		return backoffMax
+	}
+	return min(backoffBase<<attempts, backoffMax)
+}
+
+// Run flushes until ctx is done: at once, then on Kick, every 30s, and when
+// the alert that stopped the last pass is due for its retry. Outbox errors
+// are logged and retried at the next wake-up. Run returns nil when ctx ends.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		if err := d.Flush(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			d.log.Error("notify: flush failed", "err", err)
+		}
+		timer.Reset(d.wait())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.kick:
+		case <-timer.C:
+		}
+	}
+}
+
+// wait is how long Run sleeps before the next unprompted flush.
+func (d *Dispatcher) wait() time.Duration {
+	d.mu.Lock()
+	next := d.nextRetry
+	d.mu.Unlock()
+	if next.IsZero() {
+		return flushInterval
+	}
+	return min(flushInterval, max(next.Sub(d.now()), 0))
+}
