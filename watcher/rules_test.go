@@ -33,7 +33,7 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "first poll is a silent baseline",
 			prev: store.State{}, obs: sources.Observation{Rating: rating(2, 5)},
-			new:  []sources.Review{review("a", sources.Stars(1), t0)},
+			new: []sources.Review{review("a", sources.Stars(1), t0)},
 		},
 		{
 			name: "backfill never alerts",
@@ -91,8 +91,8 @@ func TestEvaluate(t *testing.T) {
 			new: []sources.Review{review("old", sources.Stars(1), t0.AddDate(0, -3, 0))},
 		},
 		{
-			name: "recovery after a broken alert",
-			prev: store.State{Baseline: true, LastSuccess: t0.Add(-5 * time.Hour), Failures: 3, BrokenAlerted: true, FailingSince: t0.Add(-3 * time.Hour), Rating: rating(4.6, 100)},
+			name:  "recovery after a broken alert",
+			prev:  store.State{Baseline: true, LastSuccess: t0.Add(-5 * time.Hour), Failures: 3, BrokenAlerted: true, FailingSince: t0.Add(-3 * time.Hour), Rating: rating(4.6, 100)},
 			obs:   sources.Observation{Rating: rating(4.6, 100)},
 			kinds: []store.AlertKind{store.KindSourceRecovered},
 		},
