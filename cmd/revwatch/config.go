@@ -1,0 +1,332 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/revwatch/revwatch/notify"
+	"github.com/revwatch/revwatch/sources"
+	"github.com/revwatch/revwatch/watcher"
+)
+
+// Config is the whole configuration file. Each package owns its section;
+// this file only assembles, expands and validates them.
+type Config struct {
+	// Store is the bbolt file; relative paths are relative to the config file.
+	Store string `yaml:"store" json:"store"`
+	// Templates is an optional folder of *.tmpl files overriding reply parts.
+	Templates  string             `yaml:"templates,omitempty" json:"templates,omitempty"`
+	Slack      notify.SlackConfig `yaml:"slack" json:"slack"`
+	Businesses []Business         `yaml:"businesses" json:"businesses"`
+	Rules      watcher.Rules      `yaml:"rules" json:"rules"`
+	HTTP       HTTPConfig         `yaml:"http,omitempty" json:"http,omitempty"`
+
+	// path is where the config was read from.
+	path string
+}
+
+// Business owns listings; its name, signature and contact go into drafts.
+type Business struct {
+	ID        string            `yaml:"id" json:"id"`
+	Name      string            `yaml:"name" json:"name"`
+	Signature string            `yaml:"signature" json:"signature"`
+	Contact   string            `yaml:"contact" json:"contact"`
+	Language  string            `yaml:"language,omitempty" json:"language,omitempty"`
+	Listings  []sources.Listing `yaml:"listings" json:"listings"`
+}
+
+// HTTPConfig tunes how revwatch fetches pages.
+type HTTPConfig struct {
+	UserAgent string `yaml:"user_agent,omitempty" json:"user_agent,omitempty"`
+	// Timeout bounds one request (default 30s).
+	Timeout watcher.Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// HostInterval is the minimum time between requests to one host (default 1s).
+	HostInterval watcher.Duration `yaml:"host_interval,omitempty" json:"host_interval,omitempty"`
+	// MaxBodyMB caps each response body (default 8).
+	MaxBodyMB int `yaml:"max_body_mb,omitempty" json:"max_body_mb,omitempty"`
+}
+
+// defaultSchedule applies when a listing names none.
+const defaultSchedule = "@every 30m"
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+
+// LoadConfig reads, expands and validates a config file (YAML or JSON).
+// Unknown keys and bad values are errors naming the key and its line.
+func LoadConfig(path string, reg sources.Registry) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("config %s not found: create one with `revwatch init --config %s`", path, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := ParseConfig(raw, reg, os.LookupEnv)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	cfg.path = path
+	if cfg.Store != "" && !filepath.IsAbs(cfg.Store) {
+		cfg.Store = filepath.Join(filepath.Dir(path), cfg.Store)
+	}
+	if cfg.Templates != "" && !filepath.IsAbs(cfg.Templates) {
+		cfg.Templates = filepath.Join(filepath.Dir(path), cfg.Templates)
+	}
+	return cfg, nil
+}
+
+// ParseConfig decodes and validates config bytes; lookup resolves ${VAR}.
+func ParseConfig(raw []byte, reg sources.Registry, lookup func(string) (string, bool)) (*Config, error) {
+	cfg := &Config{Store: "revwatch.db", Rules: watcher.DefaultRules()}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(raw, &root)
+	lines := map[string]int{}
+	nodeLines(&root, "", lines)
+	// Expand after decoding, in strings only, so a secret holding ':' or
+	// '#' can't reshape the document.
+	if err := expandEnv(reflect.ValueOf(cfg).Elem(), "", lookup, lines); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(reg, lines); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+
+// expandEnv replaces ${VAR} and ${VAR:-default} in every string field.
+// An unset variable without default expands to "" (so an unset
+// SLACK_BOT_TOKEN means console alerts), except in url/endpoint keys
+// where an empty value would be an error anyway.
+func expandEnv(v reflect.Value, path string, lookup func(string) (string, bool), lines map[string]int) error {
+	switch v.Kind() {
+	case reflect.String:
+		s := v.String()
+		if !strings.Contains(s, "${") {
+			return nil
+		}
+		var missing []string
+		out := envRef.ReplaceAllStringFunc(s, func(m string) string {
+			g := envRef.FindStringSubmatch(m)
+			if val, ok := lookup(g[1]); ok && val != "" {
+				return val
+			}
+			if g[2] != "" {
+				return g[3]
+			}
+			missing = append(missing, g[1])
+			return ""
+		})
+		if len(missing) > 0 && (strings.HasSuffix(path, ".url") || strings.HasSuffix(path, ".endpoint")) {
+			return fmt.Errorf("%s%s: environment variable %s is not set", path, at(lines, path), strings.Join(missing, ", "))
+		}
+		v.SetString(out)
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < v.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if name == "-" || name == "" {
+				continue
+			}
+			if err := expandEnv(v.Field(i), join(path, name), lookup, lines); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			if err := expandEnv(v.Index(i), path+"["+strconv.Itoa(i)+"]", lookup, lines); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// nodeLines maps key paths ("businesses[0].listings[1].schedule") to lines.
+func nodeLines(n *yaml.Node, path string, lines map[string]int) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			nodeLines(c, path, lines)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			p := join(path, n.Content[i].Value)
+			lines[p] = n.Content[i].Line
+			nodeLines(n.Content[i+1], p, lines)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := path + "[" + strconv.Itoa(i) + "]"
+			lines[p] = c.Line
+			nodeLines(c, p, lines)
+		}
+	}
+}
+
+// at formats the line of a key path, or of its nearest parent.
+func at(lines map[string]int, path string) string {
+	for p := path; p != ""; {
+		if l, ok := lines[p]; ok {
+			return " (line " + strconv.Itoa(l) + ")"
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return ""
+}
+
+func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
+	var errs []error
+	bad := func(path, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s%s: %s", path, at(lines, path), fmt.Sprintf(format, a...)))
+	}
+	if strings.TrimSpace(c.Store) == "" {
+		bad("store", "must name the database file, e.g. ./revwatch.db")
+	}
+	if c.Slack.Token != "" && c.Slack.Channel == "" {
+		bad("slack.channel", "is required when slack.token is set (e.g. \"#reviews\")")
+	}
+	if c.Slack.APIURL != "" {
+		if u, err := url.Parse(c.Slack.APIURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			bad("slack.api_url", "%q is not an absolute http(s) URL", c.Slack.APIURL)
+		}
+	}
+	if tok := c.Slack.Token.Reveal(); tok != "" && !strings.HasPrefix(tok, "xox") {
+		bad("slack.token", "does not look like a Slack bot token (xoxb-...)")
+	}
+	if err := c.Rules.Validate(); err != nil {
+		for _, e := range unjoin(err) {
+			key, _, _ := strings.Cut(e.Error(), ":")
+			bad(key, "%s", strings.TrimSpace(strings.TrimPrefix(e.Error(), key+":")))
+		}
+	}
+	if c.HTTP.MaxBodyMB < 0 {
+		bad("http.max_body_mb", "must not be negative")
+	}
+	if len(c.Businesses) == 0 {
+		bad("businesses", "add at least one business with a listing (see `revwatch init`)")
+	}
+	bizIDs, listingIDs := map[string]bool{}, map[string]string{}
+	for i := range c.Businesses {
+		b := &c.Businesses[i]
+		bp := fmt.Sprintf("businesses[%d]", i)
+		switch {
+		case b.ID == "":
+			bad(bp+".id", "is required")
+		case !idPattern.MatchString(b.ID):
+			bad(bp+".id", "%q: use lower-case letters, digits, '-', '_' or '.'", b.ID)
+		case bizIDs[b.ID]:
+			bad(bp+".id", "%q is used twice", b.ID)
+		}
+		bizIDs[b.ID] = true
+		if b.Name == "" {
+			b.Name = b.ID
+		}
+		if b.Language == "" {
+			b.Language = "en"
+		}
+		if len(b.Listings) == 0 {
+			bad(bp+".listings", "add at least one listing")
+		}
+		for j := range b.Listings {
+			l := &b.Listings[j]
+			lp := fmt.Sprintf("%s.listings[%d]", bp, j)
+			l.Business = b.ID
+			switch {
+			case l.ID == "":
+				bad(lp+".id", "is required")
+			case !idPattern.MatchString(l.ID):
+				bad(lp+".id", "%q: use lower-case letters, digits, '-', '_' or '.'", l.ID)
+			case listingIDs[l.ID] != "":
+				bad(lp+".id", "%q is already used at %s", l.ID, listingIDs[l.ID])
+			}
+			listingIDs[l.ID] = lp
+			if l.Schedule == "" {
+				l.Schedule = defaultSchedule
+			}
+			if _, err := watcher.ParseSchedule(l.Schedule); err != nil {
+				bad(lp+".schedule", "%v", err)
+			}
+			p, err := reg.Lookup(l.Source)
+			if err != nil {
+				bad(lp+".source", "%v", err)
+				continue
+			}
+			if err := p.Validate(*l); err != nil {
+				for _, e := range unjoin(err) {
+					msg := strings.TrimPrefix(e.Error(), sources.ErrConfig.Error()+": ")
+					key, rest, ok := strings.Cut(msg, ":")
+					if ok && !strings.ContainsAny(key, " /") {
+						bad(lp+"."+key, "%s", strings.TrimSpace(rest))
+					} else {
+						bad(lp, "%s", msg)
+					}
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// listing finds a configured listing and its business by id.
+func (c *Config) listing(id string) (Business, sources.Listing, bool) {
+	for _, b := range c.Businesses {
+		for _, l := range b.Listings {
+			if l.ID == id {
+				return b, l, true
+			}
+		}
+	}
+	return Business{}, sources.Listing{}, false
+}
+
+// listingIDs lists every configured listing id, for error messages.
+func (c *Config) listingIDs() []string {
+	var ids []string
+	for _, b := range c.Businesses {
+		for _, l := range b.Listings {
+			ids = append(ids, l.ID)
+		}
+	}
+	return ids
+}
+
+func defaultRules() watcher.Rules { return watcher.DefaultRules() }

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/revwatch/revwatch/sources"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-secret-123"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cases := []struct {
+		file    string
+		wantErr []string // substrings that must all appear
+	}{
+		{file: "good.yaml"},
+		{file: "good.json"},
+		{file: "bad-unknown-key.yaml", wantErr: []string{"line 9", "shedule"}},
+		{file: "bad-values.yaml", wantErr: []string{
+			"businesses[0].listings[0].schedule (line 8)",
+			"businesses[0].listings[1].id (line 9)", "already used",
+			"businesses[0].listings[1].source (line 10)", "yelpish",
+			"rules.negative_at_or_below (line 12)",
+			"rules.failures_before_alert (line 14)",
+		}},
+		{file: "bad-type.yaml", wantErr: []string{"line 9", "two"}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "config", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := ParseConfig(raw, sources.Default(), lookup)
+			if len(c.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if cfg.Slack.Token.Reveal() != "xoxb-secret-123" {
+					t.Errorf("token not expanded from the environment")
+				}
+				if cfg.Businesses[0].Listings[0].Business != "luna" || cfg.Businesses[0].Listings[0].Schedule != "@every 30m" {
+					t.Errorf("listing not completed: %+v", cfg.Businesses[0].Listings[0])
+				}
+				if cfg.Rules.NegativeAtOrBelow != 2 || cfg.Rules.FailuresBeforeAlert != 3 {
+					t.Errorf("rules = %+v", cfg.Rules)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error, want %v", c.wantErr)
+			}
+			for _, w := range c.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "xoxb-secret-123") {
+				t.Errorf("error leaks the token")
+			}
+		})
+	}
+}
+
+func TestEnvExpansionIsNotTextual(t *testing.T) {
+	// A secret with YAML syntax in it must stay one string.
+	raw := []byte(`
+slack: {token: "${TOK}", channel: "#r"}
+businesses:
+  - id: b
+    listings: [{id: l, source: schemaorg, url: "https://x.example/"}]
+`)
+	lookup := func(string) (string, bool) { return "xoxb-a: b\n#c", true }
+	cfg, err := ParseConfig(raw, sources.Default(), lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.Token.Reveal() != "xoxb-a: b\n#c" {
+		t.Fatalf("token = %q", cfg.Slack.Token.Reveal())
+	}
+}
+
+func TestUnsetTokenMeansConsole(t *testing.T) {
+	raw, _ := os.ReadFile(filepath.Join("testdata", "config", "good.yaml"))
+	cfg, err := ParseConfig(raw, sources.Default(), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.Token != "" {
+		t.Fatalf("token = %q, want empty", cfg.Slack.Token)
+	}
+}
+
+func TestSampleConfigLoads(t *testing.T) {
+	if _, err := ParseConfig(sampleConfig, sources.Default(), func(string) (string, bool) { return "", false }); err != nil {
+		t.Fatalf("the sample written by `revwatch init` must load: %v", err)
+	}
+}

@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeSlack records chat.postMessage calls.
+type fakeSlack struct {
+	mu    sync.Mutex
+	posts []string // channel + text + blocks of each post
+	srv   *httptest.Server
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	f := &fakeSlack{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/chat.postMessage") {
+			http.Error(w, `{"ok":false,"error":"unknown_method"}`, http.StatusNotFound)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer xoxb-test-token" {
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+			return
+		}
+		r.ParseForm()
+		// Re-encode the blocks without Go's HTML escaping (\u003c) so tests
+		// read what Slack would render.
+		var blocks any
+		json.Unmarshal([]byte(r.Form.Get("blocks")), &blocks)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.Encode(blocks)
+		f.mu.Lock()
+		f.posts = append(f.posts, r.Form.Get("channel")+"\n"+r.Form.Get("text")+"\n"+buf.String())
+		n := len(f.posts)
+		f.mu.Unlock()
+		fmt.Fprintf(w, `{"ok":true,"channel":"C123","ts":"1700000000.%06d"}`, n)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) all() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.posts...)
+}
+
+// reviewSite is a business page whose reviews and status the test sets.
+type reviewSite struct {
+	mu      sync.Mutex
+	status  int
+	rating  string
+	count   int
+	reviews []string // JSON objects
+}
+
+func (s *reviewSite) set(f func(s *reviewSite)) { s.mu.Lock(); f(s); s.mu.Unlock() }
+
+func (s *reviewSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.URL.Path != "/reviews" {
+		http.NotFound(w, r)
+		return
+	}
+	if s.status != 0 && s.status != 200 {
+		http.Error(w, "upstream trouble", s.status)
+		return
+	}
+	fmt.Fprintf(w, `<html lang="en"><head><script type="application/ld+json">
+{"@context":"https://schema.org","@type":"Restaurant","name":"Trattoria Luna",
+ "aggregateRating":{"@type":"AggregateRating","ratingValue":%q,"reviewCount":%d},
+ "review":[%s]}</script></head><body></body></html>`, s.rating, s.count, strings.Join(s.reviews, ","))
+}
+
+func jsonReview(author, date, body string, stars int) string {
+	b, _ := json.Marshal(map[string]any{"@type": "Review", "author": map[string]string{"name": author},
+		"datePublished": date, "reviewBody": body, "reviewRating": map[string]any{"ratingValue": stars}})
+	return string(b)
+}
+
+// cli runs one revwatch command line and returns its exit code and output.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestEndToEndPollAlertsOnce(t *testing.T) {
+	slack := newFakeSlack(t)
+	site := &reviewSite{rating: "4.6", count: 120, reviews: []string{
+		jsonReview("Giulia", "2026-11-01", "Best carbonara in town.", 5),
+		jsonReview("Tom", "2026-11-05", "Lovely terrace.", 4),
+	}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "revwatch.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`store: ./revwatch.db
+http: {host_interval: 1ms}
+slack:
+  token: ${E2E_SLACK_TOKEN}
+  channel: "#reviews"
+  api_url: %q
+businesses:
+  - id: luna
+    name: Trattoria Luna
+    signature: "Maria, owner"
+    contact: "maria@trattorialuna.example"
+    listings:
+      - id: luna-site
+        source: schemaorg
+        url: %s/reviews
+        schedule: "@every 30m"
+rules:
+  negative_at_or_below: 2
+  rating_drop: 0.1
+  failures_before_alert: 3
+`, slack.srv.URL+"/", srv.URL)), 0o600)
+	t.Setenv("E2E_SLACK_TOKEN", "xoxb-test-token")
+	poll := func() (int, string) {
+		code, _, stderr := cli(t, "poll", "--config", cfgPath, "--log-level", "error")
+		return code, stderr
+	}
+
+	steps := []struct {
+		name     string
+		change   func(s *reviewSite)
+		wantCode int
+		wantNew  int      // new Slack posts after this step
+		contains []string // in the newest post
+	}{
+		{name: "baseline is silent", wantNew: 0},
+		{name: "unchanged re-poll is silent", wantNew: 0},
+		{
+			name: "a 1-star review and a rating drop alert once",
+			change: func(s *reviewSite) {
+				s.rating, s.count = "4.5", 121
+				s.reviews = append([]string{jsonReview("Daniel <@U999>", "2026-11-22T20:15:00Z",
+					"We waited 50 minutes & the pasta arrived cold. <!channel> the waiter was rude.", 1)}, s.reviews...)
+			},
+			wantNew: 1,
+			contains: []string{"&amp; the pasta arrived cold", "&lt;!channel&gt;", "&lt;@U999&gt;",
+				"4.6", "4.5", "maria@trattorialuna.example", "Maria, owner", "#reviews"},
+		},
+		{name: "unchanged page never re-alerts", wantNew: 0},
+		{name: "first failure", change: func(s *reviewSite) { s.status = 503 }, wantCode: 1, wantNew: 0},
+		{name: "second failure", wantCode: 1, wantNew: 0},
+		{name: "third failure: one source-broken alert", wantCode: 1, wantNew: 1, contains: []string{"503"}},
+		{name: "fourth failure: nothing more", wantCode: 1, wantNew: 0},
+		{name: "recovery note", change: func(s *reviewSite) { s.status = 200 }, wantNew: 1},
+	}
+	seen := 0
+	for _, s := range steps {
+		if s.change != nil {
+			site.set(s.change)
+		}
+		code, stderr := poll()
+		if code != s.wantCode {
+			t.Fatalf("%s: exit %d, want %d\n%s", s.name, code, s.wantCode, stderr)
+		}
+		posts := slack.all()
+		if got := len(posts) - seen; got != s.wantNew {
+			t.Fatalf("%s: %d new Slack posts, want %d:\n%s", s.name, got, s.wantNew, strings.Join(posts[seen:], "\n---\n"))
+		}
+		seen = len(posts)
+		if len(s.contains) > 0 {
+			last := posts[len(posts)-1]
+			for _, w := range s.contains {
+				if !strings.Contains(last, w) {
+					t.Errorf("%s: post lacks %q:\n%s", s.name, w, last)
+				}
+			}
+			for _, bad := range []string{"<!channel>", "<@U999>"} {
+				if strings.Contains(last, bad) {
+					t.Errorf("%s: post contains unescaped %q", s.name, bad)
+				}
+			}
+		}
+	}
+	// The draft is an apology with the contact (G4, G7).
+	alert := slack.all()[0]
+	if !strings.Contains(strings.ToLower(alert), "sorry") && !strings.Contains(strings.ToLower(alert), "apolog") {
+		t.Errorf("draft lacks an apology:\n%s", alert)
+	}
+
+	// Every review survived the failures.
+	code, out, stderr := cli(t, "reviews", "--config", cfgPath, "--format", "json")
+	if code != 0 {
+		t.Fatalf("reviews: exit %d: %s", code, stderr)
+	}
+	var reviews []map[string]any
+	if err := json.Unmarshal([]byte(out), &reviews); err != nil {
+		t.Fatalf("reviews --format json is not one JSON array: %v\n%s", err, out)
+	}
+	if len(reviews) != 3 {
+		t.Fatalf("stored %d reviews, want 3", len(reviews))
+	}
+	for _, k := range []string{"listing", "platform", "id", "author", "rating", "title", "text", "language", "published", "url"} {
+		if _, ok := reviews[0][k]; !ok {
+			t.Errorf("reviews JSON lacks %q: %v", k, reviews[0])
+		}
+	}
+	if reviews[0]["rating"] != 1.0 || reviews[0]["listing"] != "luna-site" || reviews[0]["published"] != "2026-11-22T20:15:00Z" {
+		t.Errorf("newest review = %v", reviews[0])
+	}
+
+	code, out, _ = cli(t, "ratings", "--config", cfgPath, "--format", "json")
+	var ratings []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &ratings) != nil || len(ratings) != 2 {
+		t.Fatalf("ratings: exit %d, %s", code, out)
+	}
+	if ratings[0]["rating"] != 4.6 || ratings[1]["rating"] != 4.5 || ratings[1]["count"] != 121.0 {
+		t.Errorf("ratings = %v", ratings)
+	}
+
+	code, out, _ = cli(t, "drafts", "--config", cfgPath, "--format", "json")
+	var drafts []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &drafts) != nil || len(drafts) != 1 {
+		t.Fatalf("drafts: exit %d, %s", code, out)
+	}
+	if drafts[0]["status"] != "pending" || drafts[0]["listing"] != "luna-site" || drafts[0]["review_id"] == "" {
+		t.Errorf("draft = %v", drafts[0])
+	}
+	for _, format := range []string{"table", "csv"} {
+		if code, out, _ := cli(t, "reviews", "--config", cfgPath, "--format", format); code != 0 || !strings.Contains(out, "Daniel") {
+			t.Errorf("reviews --format %s: exit %d\n%s", format, code, out)
+		}
+	}
+}
+
+func TestConsoleWhenNoToken(t *testing.T) {
+	site := &reviewSite{rating: "4.0", count: 3, reviews: []string{jsonReview("A", "2026-11-01", "Fine.", 4)}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`store: s.db
+http: {host_interval: 1ms}
+slack: {token: "${E2E_UNSET_TOKEN}", channel: "#r"}
+businesses:
+  - id: b
+    contact: "hello@b.example"
+    listings: [{id: l, source: schemaorg, url: "%s/reviews"}]
+`, srv.URL)), 0o600)
+	if code, _, stderr := cli(t, "poll", "--config", cfgPath); code != 0 {
+		t.Fatalf("baseline: %s", stderr)
+	}
+	site.set(func(s *reviewSite) {
+		s.reviews = append(s.reviews, jsonReview("B", "2026-11-22", "The room was dirty.", 1))
+	})
+	code, out, stderr := cli(t, "poll", "--config", cfgPath)
+	if code != 0 {
+		t.Fatalf("poll: %s", stderr)
+	}
+	for _, w := range []string{"The room was dirty.", "hello@b.example"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("console alert lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "revwatch.yaml")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"missing config", []string{"poll", "--config", filepath.Join(dir, "nope.yaml")}, 2, "revwatch init"},
+		{"init writes a sample", []string{"init", "--config", cfgPath}, 0, ""},
+		{"init refuses to overwrite", []string{"init", "--config", cfgPath}, 2, "--force"},
+		{"unknown listing", []string{"poll", "--config", cfgPath, "--listing", "nope"}, 2, "luna-site"},
+		{"backfill needs a listing", []string{"backfill", "--config", cfgPath}, 2, "--listing"},
+		{"bad format", []string{"reviews", "--config", cfgPath, "--format", "xml"}, 2, "table, json or csv"},
+		{"reviews before any poll", []string{"reviews", "--config", cfgPath}, 1, "run `revwatch poll`"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := cli(t, c.args...)
+			if code != c.code || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, c.code, c.want)
+			}
+		})
+	}
+}
