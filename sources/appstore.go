@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"log/slog"
 	"math"
 	"net/url"
 	"strconv"
@@ -123,7 +122,7 @@ func (s *appStore) Fetch(ctx context.Context, l Listing, o Options) (Observation
 			if n == 1 || ctx.Err() != nil {
 				return Observation{}, fmt.Errorf("appstore: app %s (%s): %w", c.appID, c.country, err)
 			}
-			s.log().Warn("appstore: later page failed; keeping the pages before it",
+			s.env.logger().Warn("appstore: later page failed; keeping the pages before it",
 				"listing", l.ID, "app_id", c.appID, "country", c.country, "page", n, "err", err)
 			break
 		}
@@ -137,7 +136,7 @@ func (s *appStore) Fetch(ctx context.Context, l Listing, o Options) (Observation
 			page.Reviews[i].URL = obs.URL
 		}
 		all = append(all, page.Reviews...)
-		if !wantNextPage(page.Reviews, o) {
+		if !o.NextPage(page.Reviews) {
 			break
 		}
 	}
@@ -147,21 +146,6 @@ func (s *appStore) Fetch(ctx context.Context, l Listing, o Options) (Observation
 		obs.Reviews = []Review{}
 	}
 	return obs, nil
-}
-
-func wantNextPage(page []Review, o Options) bool {
-	if o.Backfill {
-		return true
-	}
-	if o.Known == nil {
-		return false
-	}
-	for _, r := range page {
-		if o.Known(r.ID) {
-			return false
-		}
-	}
-	return true
 }
 
 func (s *appStore) fetchPage(ctx context.Context, c appStoreConfig, n int) (appStorePage, error) {
@@ -175,13 +159,6 @@ func (s *appStore) fetchPage(ctx context.Context, c appStoreConfig, n int) (appS
 		return appStorePage{}, fmt.Errorf("GET %s: %w", Redact(u), err)
 	}
 	return page, nil
-}
-
-func (s *appStore) log() *slog.Logger {
-	if s.env.Log != nil {
-		return s.env.Log
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 // appStorePage is one parsed feed page.

@@ -71,6 +71,14 @@ func (e *Env) now() time.Time {
 	return time.Now().UTC()
 }
 
+// logger never returns nil, so sources can log without checks.
+func (e *Env) logger() *slog.Logger {
+	if e.Log != nil {
+		return e.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
 func (e *Env) maxBody() int64 {
 	if e.MaxBody > 0 {
 		return e.MaxBody
@@ -138,7 +146,7 @@ func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
 	if err != nil && page.Body == nil {
 		return Page{}, fmt.Errorf("GET %s: %w", Redact(u.String()), err)
 	}
-	e.Log.Debug("fetched page", "url", Redact(u.String()), "status", page.Status, "bytes", len(page.Body), "duration", time.Since(start))
+	e.logger().Debug("fetched page", "url", Redact(u.String()), "status", page.Status, "bytes", len(page.Body), "duration", time.Since(start))
 	if int64(len(page.Body)) > limit {
 		return Page{}, fmt.Errorf("GET %s: %w (%d bytes)", Redact(u.String()), ErrTooLarge, limit)
 	}

@@ -89,6 +89,25 @@ type Options struct {
 	Known func(id string) bool
 }
 
+// NextPage reports whether a paged source should fetch the page after one
+// holding reviews: always in a backfill; in a regular poll only while the
+// page holds nothing already stored (everything after it is older and
+// stored too); never without Known.
+func (o Options) NextPage(page []Review) bool {
+	if o.Backfill {
+		return true
+	}
+	if o.Known == nil || len(page) == 0 {
+		return false
+	}
+	for _, r := range page {
+		if o.Known(r.ID) {
+			return false
+		}
+	}
+	return true
+}
+
 // Source fetches a listing.
 type Source interface {
 	// Fetch returns what the listing shows now. A page that isn't the

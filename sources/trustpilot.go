@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/url"
 	"strconv"
@@ -98,7 +97,7 @@ func (t *trustpilot) Fetch(ctx context.Context, l Listing, o Options) (Observati
 	for fetched := 1; fetched < limit && cur.hasNext(n); fetched++ {
 		// A normal poll stops at the first page holding something already
 		// stored: everything after it is older and stored too.
-		if !o.Backfill && (len(cur.Reviews) == 0 || tpAnyKnown(cur.Reviews, o.Known)) {
+		if !o.NextPage(cur.Reviews) {
 			break
 		}
 		n++
@@ -108,13 +107,13 @@ func (t *trustpilot) Fetch(ctx context.Context, l Listing, o Options) (Observati
 				// The caller gave up; a partial result would be taken as news.
 				return Observation{}, fmt.Errorf("trustpilot: page %d: %w", n, ctx.Err())
 			}
-			t.log().Warn("trustpilot: later page failed; keeping the pages before it",
+			t.env.logger().Warn("trustpilot: later page failed; keeping the pages before it",
 				"listing", l.ID, "page", n, "err", err)
 			break
 		}
 		// A server that ignores ?page= would hand page 1 back forever.
 		if next.CurrentPage != 0 && next.CurrentPage != n {
-			t.log().Warn("trustpilot: asked for one page, got another; stopping",
+			t.env.logger().Warn("trustpilot: asked for one page, got another; stopping",
 				"listing", l.ID, "page", n, "got", next.CurrentPage)
 			break
 		}
@@ -153,22 +152,6 @@ func (t *trustpilot) page(ctx context.Context, rawURL string) (trustpilotPage, e
 		return trustpilotPage{}, fmt.Errorf("trustpilot: %s: %w", Redact(rawURL), err)
 	}
 	return p, nil
-}
-
-func (t *trustpilot) log() *slog.Logger {
-	if t.env.Log != nil {
-		return t.env.Log
-	}
-	return slog.New(slog.DiscardHandler)
-}
-
-func tpAnyKnown(rs []Review, known func(string) bool) bool {
-	for _, r := range rs {
-		if known(r.ID) {
-			return true
-		}
-	}
-	return false
 }
 
 // trustpilotPageURL is the listing URL asking for page n. Other query
