@@ -303,16 +303,6 @@ func TestAppStorePaging(t *testing.T) {
 	endless := func(n int) (appStoreFakePage, bool) {
 		return appStoreFakePage{body: appStoreFeedPage(appStorePageIDs(n, 2)...)}, true
 	}
-	knownIDs := func(ids ...string) func(string) bool {
-		return func(id string) bool {
-			for _, k := range ids {
-				if id == k {
-					return true
-				}
-			}
-			return false
-		}
-	}
 	tests := []struct {
 		name     string
 		pages    func(n int) (appStoreFakePage, bool)

@@ -60,3 +60,12 @@ func serve(t testing.TB, contentType string, pages map[string][]byte) *httptest.
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// knownIDs is an Options.Known that knows exactly these review ids.
+func knownIDs(ids ...string) func(string) bool {
+	set := map[string]bool{}
+	for _, id := range ids {
+		set[id] = true
+	}
+	return func(id string) bool { return set[id] }
+}

@@ -423,16 +423,6 @@ func TestParseTrustpilotErrors(t *testing.T) {
 func TestTrustpilotPaging(t *testing.T) {
 	const p1, p2 = "/review/example.com", "/review/example.com?page=2"
 	pages := map[string][]byte{p1: tpFixture(t, "business-p1.html"), p2: tpFixture(t, "business-p2.html")}
-	knows := func(id ...string) func(string) bool {
-		return func(s string) bool {
-			for _, k := range id {
-				if s == k {
-					return true
-				}
-			}
-			return false
-		}
-	}
 	const a = "aaaa0000000000000000000"
 	page1 := []string{a + "1", a + "2", a + "3"}
 	all := append(append([]string(nil), page1...), a+"4", a+"5")
@@ -446,12 +436,12 @@ func TestTrustpilotPaging(t *testing.T) {
 		wantWarn bool
 	}{
 		{name: "known nil: first page only", opts: Options{}, wantReqs: []string{p1}, wantIDs: page1},
-		{name: "nothing known: both pages", opts: Options{Known: knows()}, wantReqs: []string{p1, p2}, wantIDs: all},
-		{name: "known review on page 1: one request", opts: Options{Known: knows(a + "3")}, wantReqs: []string{p1}, wantIDs: page1},
-		{name: "known review on page 2 only", opts: Options{Known: knows(a + "5")}, wantReqs: []string{p1, p2}, wantIDs: all},
+		{name: "nothing known: both pages", opts: Options{Known: knownIDs()}, wantReqs: []string{p1, p2}, wantIDs: all},
+		{name: "known review on page 1: one request", opts: Options{Known: knownIDs(a + "3")}, wantReqs: []string{p1}, wantIDs: page1},
+		{name: "known review on page 2 only", opts: Options{Known: knownIDs(a + "5")}, wantReqs: []string{p1, p2}, wantIDs: all},
 		{name: "backfill: all pages", opts: Options{Backfill: true}, wantReqs: []string{p1, p2}, wantIDs: all},
-		{name: "backfill ignores known", opts: Options{Backfill: true, Known: knows(a + "1")}, wantReqs: []string{p1, p2}, wantIDs: all},
-		{name: "page 2 fails: page 1 kept", opts: Options{Known: knows()}, fail: map[string]int{p2: 500},
+		{name: "backfill ignores known", opts: Options{Backfill: true, Known: knownIDs(a + "1")}, wantReqs: []string{p1, p2}, wantIDs: all},
+		{name: "page 2 fails: page 1 kept", opts: Options{Known: knownIDs()}, fail: map[string]int{p2: 500},
 			wantReqs: []string{p1, p2}, wantIDs: page1, wantWarn: true},
 		{name: "page 2 challenged: page 1 kept", opts: Options{Backfill: true},
 			override: map[string][]byte{p2: tpFixture(t, "challenge-cloudflare.html")},
