@@ -319,6 +319,9 @@ func enqueue(tx *bolt.Tx, alerts []Alert, now time.Time) ([]Alert, error) {
 		if err := keys.Put([]byte(a.Key), u64(id)); err != nil {
 			return nil, err
 		}
+		if err := tx.Bucket(bPending).Put(u64(id), nil); err != nil {
+			return nil, err
+		}
 		queued = append(queued, a)
 	}
 	return queued, nil

@@ -27,6 +27,7 @@
 //	drafts        be64(sequence) -> Draft (JSON): pending/approved/rejected/posted, who, when
 //	outbox        be64(sequence) -> Alert (JSON) with its Delivery state and Slack receipt
 //	outbox_keys   alert key -> be64(sequence): the dedup index
+//	outbox_pending be64(sequence) -> empty: alerts not yet delivered (Due scans only these)
 //
 // Keys are big-endian so a cursor scans a listing's reviews and ratings in
 // time order. Values are JSON: readable with `bbolt` tools and tolerant of

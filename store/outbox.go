@@ -15,8 +15,15 @@ import (
 func (db *DB) Due(ctx context.Context, now time.Time, limit int) ([]Alert, error) {
 	var due []Alert
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		c := tx.Bucket(bOutbox).Cursor()
-		for k, v := c.First(); k != nil && (limit <= 0 || len(due) < limit); k, v = c.Next() {
+		// The pending index keeps this scan as short as the backlog, not
+		// as long as the outbox's whole history.
+		out := tx.Bucket(bOutbox)
+		c := tx.Bucket(bPending).Cursor()
+		for k, _ := c.First(); k != nil && (limit <= 0 || len(due) < limit); k, _ = c.Next() {
+			v := out.Get(k)
+			if v == nil {
+				continue
+			}
 			var a Alert
 			if err := json.Unmarshal(v, &a); err != nil {
 				return fmt.Errorf("outbox row %d: %w", binary.BigEndian.Uint64(k), err)
@@ -37,10 +44,8 @@ func (db *DB) Due(ctx context.Context, now time.Time, limit int) ([]Alert, error
 // Pending counts alerts not yet delivered.
 func (db *DB) Pending(ctx context.Context) (int, error) {
 	n := 0
-	err := db.Alerts(ctx, func(a Alert) error {
-		if a.Delivery.State == DeliveryPending {
-			n++
-		}
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		n = tx.Bucket(bPending).Stats().KeyN
 		return nil
 	})
 	return n, err
@@ -103,6 +108,11 @@ func (db *DB) editAlert(ctx context.Context, id uint64, edit func(*Alert)) error
 			return fmt.Errorf("alert %d: %w", id, err)
 		}
 		edit(&a)
+		if a.Delivery.State != DeliveryPending {
+			if err := tx.Bucket(bPending).Delete(u64(id)); err != nil {
+				return err
+			}
+		}
 		return putJSON(b, u64(id), a)
 	})
 	if err != nil {

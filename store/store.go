@@ -38,6 +38,7 @@ var (
 	bDrafts     = []byte("drafts")
 	bOutbox     = []byte("outbox")
 	bOutboxKeys = []byte("outbox_keys")
+	bPending    = []byte("outbox_pending")
 	kSchema     = []byte("schema")
 )
 
@@ -113,7 +114,7 @@ func (db *DB) init(readOnly bool) error {
 		if err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bMeta, bListings, bState, bReviews, bReviewIDs, bRatings, bDrafts, bOutbox, bOutboxKeys} {
+		for _, name := range [][]byte{bMeta, bListings, bState, bReviews, bReviewIDs, bRatings, bDrafts, bOutbox, bOutboxKeys, bPending} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", name, err)
 			}

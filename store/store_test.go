@@ -153,8 +153,14 @@ func TestOutboxDedupAndDelivery(t *testing.T) {
 	if due, _ := db.Due(ctx, now.Add(time.Minute), 10); len(due) != 1 || due[0].Delivery.Attempts != 1 {
 		t.Fatalf("retried alert due later with 1 attempt: %+v", due)
 	}
+	if n, _ := db.Pending(ctx); n != 1 {
+		t.Fatalf("pending = %d before delivery, want 1", n)
+	}
 	if err := db.Delivered(ctx, a.ID, Receipt{Notifier: "slack", Channel: "C1", TS: "1.2"}); err != nil {
 		t.Fatal(err)
+	}
+	if n, _ := db.Pending(ctx); n != 0 {
+		t.Fatalf("pending = %d after delivery, want 0", n)
 	}
 	if due, _ := db.Due(ctx, now.Add(time.Hour), 10); len(due) != 0 {
 		t.Fatalf("a delivered alert is never due again")
