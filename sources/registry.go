@@ -15,6 +15,11 @@ type Platform struct {
 	Validate func(l Listing) error
 	// New builds the source on the shared Env.
 	New func(env *Env) Source
+	// DefaultSchedule fits the platform's quota; used when a listing names none.
+	DefaultSchedule string
+	// Limit states what the platform gives at most, shown by backfill
+	// ("the public App Store feed gives at most 500 reviews per country").
+	Limit string
 }
 
 // Registry is the explicit table of platforms. Adding a platform is one
@@ -25,9 +30,22 @@ type Registry map[string]Platform
 func Default() Registry {
 	r := Registry{}
 	for _, p := range []Platform{
-		{Name: "schemaorg", Label: "Website", Validate: validateSchemaOrg, New: newSchemaOrg},
-		{Name: "trustpilot", Label: "Trustpilot", Validate: validateTrustpilot, New: newTrustpilot},
-		{Name: "appstore", Label: "App Store", Validate: validateAppStore, New: newAppStore},
+		{Name: "schemaorg", Label: "Website", Validate: validateSchemaOrg, New: newSchemaOrg,
+			DefaultSchedule: "@every 30m", Limit: "a web page gives only the reviews it shows"},
+		{Name: "trustpilot", Label: "Trustpilot", Validate: validateTrustpilot, New: newTrustpilot,
+			DefaultSchedule: "@every 1h", Limit: "the public Trustpilot page gives 20 reviews a page; backfill reads at most 50 pages"},
+		{Name: "appstore", Label: "App Store", Validate: validateAppStore, New: newAppStore,
+			DefaultSchedule: "@every 2h", Limit: "the public App Store feed gives at most 500 reviews (10 pages of 50) per country"},
+		{Name: "google_business", Label: "Google", Validate: validateGoogleBusiness, New: newGoogleBusiness,
+			DefaultSchedule: "@every 15m", Limit: "the Business Profile API gives every review of the location, 50 a page"},
+		{Name: "google_places", Label: "Google Maps", Validate: validateGooglePlaces, New: newGooglePlaces,
+			DefaultSchedule: "@every 6h", Limit: "the Places API gives at most 5 reviews; there is no history to backfill"},
+		{Name: "yelp", Label: "Yelp", Validate: validateYelp, New: newYelp,
+			DefaultSchedule: "@every 6h", Limit: "the Yelp Fusion API gives at most 3 review excerpts; there is no history to backfill"},
+		{Name: "tripadvisor", Label: "Tripadvisor", Validate: validateTripadvisor, New: newTripadvisor,
+			DefaultSchedule: "@every 12h", Limit: "the Tripadvisor Content API gives at most 5 reviews; there is no history to backfill"},
+		{Name: "googleplay", Label: "Google Play", Validate: validateGooglePlay, New: newGooglePlay,
+			DefaultSchedule: "@every 1h", Limit: "the Play Developer API gives only reviews with text from the last 7 days"},
 	} {
 		if _, dup := r[p.Name]; dup {
 			panic("sources: duplicate platform " + p.Name)

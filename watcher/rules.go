@@ -22,12 +22,12 @@ type Rules struct {
 	// HistoryAge: a review first seen now but published more than this
 	// before the previous successful poll is history surfacing (a platform
 	// un-hiding it, deeper paging), stored without an alert. Default 14 days.
-	HistoryAge Duration `yaml:"history_age,omitempty" json:"history_age,omitempty"`
+	HistoryAge sources.Duration `yaml:"history_age,omitempty" json:"history_age,omitempty"`
 }
 
 // DefaultRules are the defaults the config starts from.
 func DefaultRules() Rules {
-	return Rules{NegativeAtOrBelow: 2, RatingDrop: 0.1, FailuresBeforeAlert: 3, HistoryAge: Duration(14 * 24 * time.Hour)}
+	return Rules{NegativeAtOrBelow: 2, RatingDrop: 0.1, FailuresBeforeAlert: 3, HistoryAge: sources.Duration(14 * 24 * time.Hour)}
 }
 
 // Validate names each bad key.

@@ -49,9 +49,9 @@ type Business struct {
 type HTTPConfig struct {
 	UserAgent string `yaml:"user_agent,omitempty" json:"user_agent,omitempty"`
 	// Timeout bounds one request (default 30s).
-	Timeout watcher.Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	Timeout sources.Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	// HostInterval is the minimum time between requests to one host (default 1s).
-	HostInterval watcher.Duration `yaml:"host_interval,omitempty" json:"host_interval,omitempty"`
+	HostInterval sources.Duration `yaml:"host_interval,omitempty" json:"host_interval,omitempty"`
 	// MaxBodyMB caps each response body (default 8).
 	MaxBodyMB int `yaml:"max_body_mb,omitempty" json:"max_body_mb,omitempty"`
 }
