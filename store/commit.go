@@ -40,6 +40,10 @@ type State struct {
 	Rating *sources.Rating `json:"rating,omitempty"`
 	// Reviews is the number of reviews the last successful poll returned.
 	Reviews int `json:"reviews"`
+	// Details are the listing's public details as last seen (nil: never exposed).
+	Details *sources.Details `json:"details,omitempty"`
+	// BackfillCursor is where an interrupted backfill resumes ("" = none running).
+	BackfillCursor string `json:"backfill_cursor,omitempty"`
 }
 
 // StoredReview is a review as kept in the store.
@@ -48,7 +52,14 @@ type StoredReview struct {
 	Listing   string    `json:"listing"`
 	Platform  string    `json:"platform"`
 	FirstSeen time.Time `json:"first_seen"`
-	Updated   time.Time `json:"updated,omitzero"`
+	// Changed is when revwatch last saw the review change (edit, removal).
+	Changed time.Time `json:"changed,omitzero"`
+	// Removed is when a complete listing stopped showing the review (zero: shown).
+	Removed time.Time `json:"removed,omitzero"`
+	// Versions counts earlier versions kept in review_versions.
+	Versions int `json:"versions,omitempty"`
+	// TextPurged: the text was blanked by a retention limit (PurgeText).
+	TextPurged bool `json:"text_purged,omitempty"`
 }
 
 // Change is what one successful observation changes, computed inside
@@ -60,7 +71,17 @@ type Change struct {
 	// New are reviews not stored before; Edited were stored with other
 	// stars or text. Both in the observation's order.
 	New    []sources.Review
-	Edited []sources.Review
+	Edited []Edited
+	// Removed are stored reviews a complete observation no longer shows.
+	Removed []sources.Review
+	// DetailsBefore is set when the listing's details changed (the
+	// observation holds the new ones).
+	DetailsBefore *sources.Details
+}
+
+// Edited is a review before and after an edit.
+type Edited struct {
+	Before, After sources.Review
 }
 
 // Baseline reports whether this is the listing's first successful poll.
@@ -73,12 +94,24 @@ func (c Change) RatingBefore() *sources.Rating { return c.Prev.Rating }
 // it must be pure (no I/O) and fast.
 type Decide func(Change) []Alert
 
-// Commit records one successful observation in a single transaction: new and
-// edited reviews, a rating snapshot, the source state, and the alerts decide
-// returns (with their drafts) in the outbox. A crash leaves either all of it
-// or none; an alert whose Key is already in the outbox is dropped, so a
-// repeat never alerts twice. It returns the alerts actually queued.
+// Commit records one successful observation in a single transaction: new
+// and edited reviews (the earlier version kept), removals when the
+// observation is complete, a rating snapshot, the source state, and the
+// alerts decide returns (with their drafts) in the outbox. A crash leaves
+// either all of it or none; an alert whose Key is already in the outbox is
+// dropped, so a repeat never alerts twice. It returns the alerts queued.
 func (db *DB) Commit(ctx context.Context, l ListingInfo, obs sources.Observation, decide Decide) ([]Alert, error) {
+	return db.commit(ctx, l, obs, decide, nil)
+}
+
+// CommitPage is Commit for one page of a backfill: it also records where
+// the backfill resumes (next; "" when it is done), in the same transaction,
+// so an interrupted backfill continues without gaps or duplicates.
+func (db *DB) CommitPage(ctx context.Context, l ListingInfo, obs sources.Observation, next string, decide Decide) ([]Alert, error) {
+	return db.commit(ctx, l, obs, decide, func(st *State) { st.BackfillCursor = next })
+}
+
+func (db *DB) commit(ctx context.Context, l ListingInfo, obs sources.Observation, decide Decide, edit func(*State)) ([]Alert, error) {
 	var queued []Alert
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		now := db.now().UTC()
@@ -90,40 +123,8 @@ func (db *DB) Commit(ctx context.Context, l ListingInfo, obs sources.Observation
 			return err
 		}
 		ch := Change{Listing: l, Prev: prev, Obs: obs}
-		revs, err := nested(tx, bReviews, l.ID, true)
-		if err != nil {
+		if err := putReviews(tx, l.ID, obs, now, &ch); err != nil {
 			return err
-		}
-		ids, err := nested(tx, bReviewIDs, l.ID, true)
-		if err != nil {
-			return err
-		}
-		for _, r := range obs.Reviews {
-			oldKey := ids.Get([]byte(r.ID))
-			sr := StoredReview{Review: r, Listing: l.ID, Platform: obs.Platform, FirstSeen: now}
-			if oldKey != nil {
-				var old StoredReview
-				if err := json.Unmarshal(revs.Get(oldKey), &old); err != nil {
-					return fmt.Errorf("store: review %s/%s: %w", l.ID, r.ID, err)
-				}
-				if sameReview(old.Review, r) {
-					continue
-				}
-				ch.Edited = append(ch.Edited, r)
-				sr.FirstSeen, sr.Updated = old.FirstSeen, now
-				if err := revs.Delete(oldKey); err != nil {
-					return err
-				}
-			} else {
-				ch.New = append(ch.New, r)
-			}
-			key := reviewKey(sr)
-			if err := putJSON(revs, key, sr); err != nil {
-				return err
-			}
-			if err := ids.Put([]byte(r.ID), key); err != nil {
-				return err
-			}
 		}
 		if obs.Rating != nil {
 			if err := putSnapshot(tx, l.ID, obs, prev); err != nil {
@@ -139,7 +140,17 @@ func (db *DB) Commit(ctx context.Context, l ListingInfo, obs sources.Observation
 			r := *obs.Rating
 			next.Rating = &r
 		}
+		if obs.Details != nil {
+			if prev.Details != nil && !sameDetails(*prev.Details, *obs.Details) {
+				ch.DetailsBefore = prev.Details
+			}
+			d := *obs.Details
+			next.Details = &d
+		}
 		next.Reviews = len(obs.Reviews)
+		if edit != nil {
+			edit(&next)
+		}
 		if err := putJSON(tx.Bucket(bState), []byte(l.ID), next); err != nil {
 			return err
 		}
@@ -152,6 +163,104 @@ func (db *DB) Commit(ctx context.Context, l ListingInfo, obs sources.Observation
 		return nil, fmt.Errorf("store: commit %s: %w", l.ID, err)
 	}
 	return queued, nil
+}
+
+// putReviews stores new reviews, new versions of edited ones (keeping the
+// old version), and marks removals when the observation is complete.
+func putReviews(tx *bolt.Tx, listing string, obs sources.Observation, now time.Time, ch *Change) error {
+	revs, err := nested(tx, bReviews, listing, true)
+	if err != nil {
+		return err
+	}
+	ids, err := nested(tx, bReviewIDs, listing, true)
+	if err != nil {
+		return err
+	}
+	seen := make(map[string]bool, len(obs.Reviews))
+	for _, r := range obs.Reviews {
+		seen[r.ID] = true
+		oldKey := ids.Get([]byte(r.ID))
+		sr := StoredReview{Review: r, Listing: listing, Platform: obs.Platform, FirstSeen: now}
+		if oldKey != nil {
+			var old StoredReview
+			if err := json.Unmarshal(revs.Get(oldKey), &old); err != nil {
+				return fmt.Errorf("review %s/%s: %w", listing, r.ID, err)
+			}
+			if old.TextPurged {
+				// Text we may not keep is not an edit when it comes back.
+				old.Text, old.Title, old.Translation = r.Text, r.Title, r.Translation
+			}
+			if sameReview(old.Review, r) && old.Removed.IsZero() {
+				continue // unchanged (a purged review stays purged)
+			}
+			if !sameReview(old.Review, r) {
+				ch.Edited = append(ch.Edited, Edited{Before: old.Review, After: r})
+				if err := putVersion(tx, listing, old); err != nil {
+					return err
+				}
+				sr.Versions = old.Versions + 1
+			} else {
+				sr.Versions = old.Versions
+			}
+			sr.FirstSeen, sr.Changed = old.FirstSeen, now
+			if err := revs.Delete(oldKey); err != nil {
+				return err
+			}
+		} else {
+			ch.New = append(ch.New, r)
+		}
+		key := reviewKey(sr)
+		if err := putJSON(revs, key, sr); err != nil {
+			return err
+		}
+		if err := ids.Put([]byte(r.ID), key); err != nil {
+			return err
+		}
+	}
+	if !obs.Complete {
+		return nil
+	}
+	// Only a source that enumerates the whole window it covers may say a
+	// review is gone; anything older than the window is not judged.
+	c := revs.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var sr StoredReview
+		if err := json.Unmarshal(v, &sr); err != nil {
+			return fmt.Errorf("review %s: %w", listing, err)
+		}
+		if seen[sr.ID] || !sr.Removed.IsZero() || (!obs.Since.IsZero() && sr.Published.Before(obs.Since)) {
+			continue
+		}
+		sr.Removed, sr.Changed = now, now
+		ch.Removed = append(ch.Removed, sr.Review)
+		if err := putJSON(revs, k, sr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putVersion keeps an earlier version of a review under its id and
+// version number, so a review's history scans in order.
+func putVersion(tx *bolt.Tx, listing string, old StoredReview) error {
+	b, err := nested(tx, bVersions, listing, true)
+	if err != nil {
+		return err
+	}
+	key := append(append([]byte(old.ID), 0), u64(uint64(old.Versions))...)
+	return putJSON(b, key, old)
+}
+
+func sameDetails(a, b sources.Details) bool {
+	if a.Name != b.Name || a.Address != b.Address || a.Phone != b.Phone || a.Website != b.Website || len(a.Hours) != len(b.Hours) {
+		return false
+	}
+	for i := range a.Hours {
+		if a.Hours[i] != b.Hours[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // CommitFailure records a failed poll: the failure streak grows, nothing

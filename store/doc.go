@@ -22,12 +22,18 @@
 //	  <listing>     be64(published unix ns, or first seen) + review id -> StoredReview (JSON)
 //	review_ids/   one sub-bucket per listing id:
 //	  <listing>     review id -> its key in reviews/<listing>
+//	review_versions/ one sub-bucket per listing id: earlier versions of edited reviews
+//	  <listing>     review id + 0x00 + be64(version number) -> StoredReview (JSON)
 //	ratings/      one sub-bucket per listing id:
 //	  <listing>     be64(unix ns) -> Snapshot (JSON); written on change, at least daily
 //	drafts        be64(sequence) -> Draft (JSON): pending/approved/rejected/posted, who, when
 //	outbox        be64(sequence) -> Alert (JSON) with its Delivery state and Slack receipt
 //	outbox_keys   alert key -> be64(sequence): the dedup index
 //	outbox_pending be64(sequence) -> empty: alerts not yet delivered (Due scans only these)
+//
+// A review is never deleted: an edit keeps the earlier version, a review a
+// complete source stops showing gets Removed set, and text a platform's
+// terms forbid keeping is blanked by PurgeText (TextPurged).
 //
 // Keys are big-endian so a cursor scans a listing's reviews and ratings in
 // time order. Values are JSON: readable with `bbolt` tools and tolerant of

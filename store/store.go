@@ -39,6 +39,7 @@ var (
 	bOutbox     = []byte("outbox")
 	bOutboxKeys = []byte("outbox_keys")
 	bPending    = []byte("outbox_pending")
+	bVersions   = []byte("review_versions")
 	kSchema     = []byte("schema")
 )
 
@@ -114,7 +115,7 @@ func (db *DB) init(readOnly bool) error {
 		if err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bMeta, bListings, bState, bReviews, bReviewIDs, bRatings, bDrafts, bOutbox, bOutboxKeys, bPending} {
+		for _, name := range [][]byte{bMeta, bListings, bState, bReviews, bReviewIDs, bRatings, bDrafts, bOutbox, bOutboxKeys, bPending, bVersions} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", name, err)
 			}

@@ -93,7 +93,11 @@ func TestCommitDiff(t *testing.T) {
 			if g := ids(got.New); !equal(g, s.wantNew) {
 				t.Errorf("New = %v, want %v", g, s.wantNew)
 			}
-			if g := ids(got.Edited); !equal(g, s.wantEdited) {
+			var edited []sources.Review
+			for _, e := range got.Edited {
+				edited = append(edited, e.After)
+			}
+			if g := ids(edited); !equal(g, s.wantEdited) {
 				t.Errorf("Edited = %v, want %v", g, s.wantEdited)
 			}
 		})

@@ -15,7 +15,26 @@ const (
 	KindRatingDrop      AlertKind = "rating_drop"      // the aggregate rating fell
 	KindSourceBroken    AlertKind = "source_broken"    // N consecutive failed polls
 	KindSourceRecovered AlertKind = "source_recovered" // the first success after a broken alert
+	KindReviewEdited    AlertKind = "review_edited"    // a review's stars went down to the threshold or below
+	KindReviewImproved  AlertKind = "review_improved"  // stars went up after the business replied (P3)
+	KindListingChanged  AlertKind = "listing_changed"  // name, address, phone, website or hours changed
 )
+
+// ReviewEdit is a review's change between two polls.
+type ReviewEdit struct {
+	Before *float64 `json:"before"` // stars before (nil: none)
+	After  *float64 `json:"after"`  // stars now
+	// BeforeText is the text before the edit, when it changed.
+	BeforeText string `json:"before_text,omitempty"`
+	// Replied: the business had replied before the edit.
+	Replied bool `json:"replied,omitempty"`
+}
+
+// DetailsChange is a listing's public details before and after.
+type DetailsChange struct {
+	Before sources.Details `json:"before"`
+	After  sources.Details `json:"after"`
+}
 
 // Ref names a business or a listing in an alert, so notifiers need no lookups.
 type Ref struct {
