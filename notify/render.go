@@ -79,6 +79,10 @@ func render(a store.Alert) message {
 		return renderSourceBroken(a)
 	case store.KindSourceRecovered:
 		return renderSourceRecovered(a)
+	case store.KindReviewEdited, store.KindReviewImproved:
+		return renderEdited(a)
+	case store.KindListingChanged:
+		return renderListingChanged(a)
 	default:
 		m := message{
 			Icon:   iconInfo,
@@ -142,6 +146,60 @@ func renderNegativeReview(a store.Alert) message {
 			Limit:   reviewLimit,
 		})
 	}
+	return m
+}
+
+// renderEdited is a review alert whose title tells the change: "Amir
+// changed 3★ to 1★" (or, after a reply, the good news of a rise, P3).
+func renderEdited(a store.Alert) message {
+	m := renderNegativeReview(a)
+	if a.Review == nil || a.Edit == nil {
+		return m
+	}
+	author := cleanLine(a.Review.Author)
+	if author == "" {
+		author = "A reviewer"
+	}
+	stars := func(v *float64) string {
+		if v == nil {
+			return "no rating"
+		}
+		return fmtNum(*v, 0) + "★"
+	}
+	change := fmt.Sprintf("%s changed %s to %s", author, stars(a.Edit.Before), stars(a.Edit.After))
+	if a.Kind == store.KindReviewImproved {
+		m.Icon = iconRecovered
+		m.Title = fmt.Sprintf("Good news: %s on %s after your reply", change, platformName(a))
+	} else {
+		m.Title = fmt.Sprintf("%s on %s (%s)", change, platformName(a), short(listingName(a)))
+	}
+	if b := clean(a.Edit.BeforeText); b != "" && b != clean(a.Review.Text) {
+		m.Sections = append(m.Sections, section{Heading: "Before the edit", Text: b, Quote: true, Limit: reviewLimit / 2})
+	}
+	return m
+}
+
+// renderListingChanged lists what changed in a listing's public details:
+// listings get hijacked or wrongly edited.
+func renderListingChanged(a store.Alert) message {
+	m := message{Icon: iconWarning, Fields: placeFields(a), Link: listingLink(a), Footer: footer(a)}
+	m.Title = fmt.Sprintf("Listing details changed: %s on %s", short(listingName(a)), platformName(a))
+	d := a.Details
+	if d == nil {
+		return m
+	}
+	var lines []string
+	diff := func(label, before, after string) {
+		if before != after {
+			lines = append(lines, fmt.Sprintf("%s: %q → %q", label, cleanLine(before), cleanLine(after)))
+		}
+	}
+	diff("Name", d.Before.Name, d.After.Name)
+	diff("Address", d.Before.Address, d.After.Address)
+	diff("Phone", d.Before.Phone, d.After.Phone)
+	diff("Website", d.Before.Website, d.After.Website)
+	diff("Hours", strings.Join(d.Before.Hours, "; "), strings.Join(d.After.Hours, "; "))
+	m.Sections = append(m.Sections, section{Text: strings.Join(lines, "\n") + "\nIf you didn't make this change, check the listing now."})
 	return m
 }
 

@@ -147,7 +147,10 @@ func (db *DB) commit(ctx context.Context, l ListingInfo, obs sources.Observation
 			d := *obs.Details
 			next.Details = &d
 		}
-		next.Reviews = len(obs.Reviews)
+		if len(obs.Reviews) > 0 || obs.Rating != nil {
+			// An empty observation (a 304 Not Modified) keeps the count.
+			next.Reviews = len(obs.Reviews)
+		}
 		if edit != nil {
 			edit(&next)
 		}

@@ -104,6 +104,8 @@ type Alert struct {
 	Review   *sources.Review `json:"review,omitempty"`
 	Rating   *RatingChange   `json:"rating,omitempty"`
 	Failure  *Failure        `json:"failure,omitempty"`
+	Edit     *ReviewEdit     `json:"edit,omitempty"`
+	Details  *DetailsChange  `json:"details,omitempty"`
 	// Draft is the suggested reply, as created with the alert.
 	Draft    *Draft   `json:"draft,omitempty"`
 	Delivery Delivery `json:"delivery"`

@@ -57,6 +57,9 @@ const (
 	Live Mode = iota
 	// Backfill: store history; no per-review or rating alerts.
 	Backfill
+	// FullSync: read every page (for sources whose regular poll reads only
+	// the newest), alerting like Live; a complete read also records removals.
+	FullSync
 )
 
 // Drafter writes a suggested reply for a review (nil: no draft).
@@ -104,12 +107,57 @@ func (r Rules) Evaluate(ch store.Change, mode Mode, draft Drafter) []store.Alert
 		}
 		alerts = append(alerts, a)
 	}
+	alerts = append(alerts, r.edits(base, ch, draft)...)
+	if ch.DetailsBefore != nil && ch.Obs.Details != nil {
+		a := base
+		a.Kind = store.KindListingChanged
+		a.Key = "details:" + l.ID + ":" + unix(ch.Obs.At)
+		a.Details = &store.DetailsChange{Before: *ch.DetailsBefore, After: *ch.Obs.Details}
+		alerts = append(alerts, a)
+	}
 	if drop != nil {
 		a := base
 		a.Kind = store.KindRatingDrop
 		a.Key = "drop:" + l.ID + ":" + unix(ch.Obs.At)
 		a.Rating = drop
 		alerts = append(alerts, a)
+	}
+	return alerts
+}
+
+// edits alerts on edited reviews: stars going down to the negative
+// threshold ("Amir changed 3 to 1 stars"), and, after the business
+// replied, stars going up (P3: good news is news too). Removals never
+// alert: a platform's moderation is not the business's rating.
+func (r Rules) edits(base store.Alert, ch store.Change, draft Drafter) []store.Alert {
+	var alerts []store.Alert
+	for _, e := range ch.Edited {
+		b, a := e.Before.Rating, e.After.Rating
+		if b == nil || a == nil || *a == *b {
+			continue
+		}
+		al := base
+		rv := e.After
+		al.Review = &rv
+		al.Edit = &store.ReviewEdit{Before: b, After: a, Replied: e.Before.Reply != nil}
+		if e.Before.Text != e.After.Text {
+			al.Edit.BeforeText = e.Before.Text
+		}
+		stars := strconv.FormatFloat(*a, 'f', -1, 64)
+		switch {
+		case *a < *b && r.negative(e.After):
+			al.Kind = store.KindReviewEdited
+			al.Key = "edit:" + base.Listing.ID + ":" + rv.ID + ":" + stars
+			if draft != nil {
+				al.Draft = draft(rv)
+			}
+		case *a > *b && e.Before.Reply != nil:
+			al.Kind = store.KindReviewImproved
+			al.Key = "improved:" + base.Listing.ID + ":" + rv.ID + ":" + stars
+		default:
+			continue
+		}
+		alerts = append(alerts, al)
 	}
 	return alerts
 }

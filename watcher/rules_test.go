@@ -200,3 +200,74 @@ func TestParseSchedule(t *testing.T) {
 		}
 	}
 }
+
+func TestEvaluateEditsAndDetails(t *testing.T) {
+	polled := store.State{Baseline: true, LastSuccess: t0.Add(-time.Hour), Rating: rating(4.6, 100), Reviews: 3}
+	replied := &sources.Reply{Text: "Thanks, we'll look into it"}
+	edit := func(before, after float64, reply *sources.Reply) store.Edited {
+		b := review("amir", sources.Stars(before), t0.AddDate(0, 0, -3))
+		b.Author, b.Reply = "Amir", reply
+		a := b
+		a.Rating = sources.Stars(after)
+		return store.Edited{Before: b, After: a}
+	}
+	cases := []struct {
+		name    string
+		edited  []store.Edited
+		details *sources.Details
+		kinds   []store.AlertKind
+	}{
+		{"3 to 1 stars alerts", []store.Edited{edit(3, 1, nil)}, nil, []store.AlertKind{store.KindReviewEdited}},
+		{"5 to 4 stars is not news", []store.Edited{edit(5, 4, nil)}, nil, nil},
+		{"1 to 4 after a reply is good news (P3)", []store.Edited{edit(1, 4, replied)}, nil, []store.AlertKind{store.KindReviewImproved}},
+		{"1 to 4 without a reply is quiet", []store.Edited{edit(1, 4, nil)}, nil, nil},
+		{"phone changed", nil, &sources.Details{Name: "Luna", Phone: "+39 2"}, []store.AlertKind{store.KindListingChanged}},
+	}
+	r := DefaultRules()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ch := store.Change{Listing: info, Prev: polled, Obs: sources.Observation{At: t0, Rating: rating(4.6, 100), Details: c.details}, Edited: c.edited}
+			if c.details != nil {
+				ch.DetailsBefore = &sources.Details{Name: "Luna", Phone: "+39 1"}
+			}
+			got := r.Evaluate(ch, Live, func(rv sources.Review) *store.Draft { return &store.Draft{Text: "d"} })
+			if len(got) != len(c.kinds) {
+				t.Fatalf("got %d alerts %+v, want %v", len(got), got, c.kinds)
+			}
+			for i, a := range got {
+				if a.Kind != c.kinds[i] {
+					t.Errorf("kind = %s, want %s", a.Kind, c.kinds[i])
+				}
+				if a.Kind == store.KindReviewEdited && (a.Edit == nil || *a.Edit.Before != 3 || *a.Edit.After != 1 || a.Draft == nil) {
+					t.Errorf("edit alert lacks before/after or draft: %+v", a)
+				}
+			}
+		})
+	}
+}
+
+func TestJitter(t *testing.T) {
+	every, _ := ParseSchedule("@every 30m")
+	from := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	a, b := Jitter(every, "luna-site/schedule"), Jitter(every, "luna-yelp/schedule")
+	na, nb := a.Next(from), b.Next(from)
+	if na == nb {
+		t.Errorf("two listings fire at the same moment %v", na)
+	}
+	for _, n := range []time.Time{na, nb} {
+		if d := n.Sub(from); d <= 0 || d > 30*time.Minute {
+			t.Errorf("next run %v is %v away, want within the 30m interval", n, d)
+		}
+	}
+	hourly, _ := ParseSchedule("0 * * * *")
+	// From 12:00:00 the jittered hourly run is 12:00 plus the offset.
+	if d := Jitter(hourly, "x").Next(from).Sub(from); d <= 0 || d >= 5*time.Minute {
+		t.Errorf("cron spec shifted by %v, want within 5m after the hour", d)
+	}
+	if a.Next(from) != na {
+		t.Errorf("jitter is not stable")
+	}
+	if got := a.Next(na).Sub(na); got != 30*time.Minute {
+		t.Errorf("interval between jittered runs = %v, want 30m", got)
+	}
+}

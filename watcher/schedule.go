@@ -3,6 +3,7 @@ package watcher
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -47,17 +48,68 @@ func NewScheduler(w *Watcher, log *slog.Logger, parallel int) *Scheduler {
 	}
 }
 
-// Add schedules a target; ctx is the daemon's, cancelled on shutdown.
+// Add schedules a target (and its full_sync, if any), each run shifted by
+// a small offset derived from the listing id, so fifty listings on
+// "@every 30m" don't all fire at the same second. ctx is the daemon's,
+// cancelled on shutdown.
 func (s *Scheduler) Add(ctx context.Context, t Target) error {
-	_, err := s.cron.AddFunc(t.Listing.Schedule, func() { s.PollNow(ctx, t) })
-	if err != nil {
-		return fmt.Errorf("schedule %s: %w", t.Info.ID, err)
+	for _, job := range []struct {
+		spec, key string
+		mode      Mode
+	}{{t.Listing.Schedule, "schedule", Live}, {t.Listing.FullSync, "full_sync", FullSync}} {
+		if job.spec == "" {
+			continue
+		}
+		sched, err := ParseSchedule(job.spec)
+		if err != nil {
+			return fmt.Errorf("schedule %s: %s: %w", t.Info.ID, job.key, err)
+		}
+		mode := job.mode
+		s.cron.Schedule(Jitter(sched, t.Info.ID+"/"+job.key), cron.FuncJob(func() { s.PollNow(ctx, t, mode) }))
 	}
 	return nil
 }
 
+// Jitter spreads runs by a stable offset derived from key. "@every D" runs
+// on a grid of D with an offset anywhere in [0, D) (so they spread over the
+// whole interval and keep their slot across restarts); cron specs shift by
+// an offset in [0, min(5m, a quarter of the gap between runs)).
+func Jitter(sched cron.Schedule, key string) cron.Schedule {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	if cd, ok := sched.(cron.ConstantDelaySchedule); ok && cd.Delay > 0 {
+		return grid{delay: cd.Delay, offset: time.Duration(h.Sum64() % uint64(cd.Delay))}
+	}
+	ref := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	first := sched.Next(ref)
+	gap := sched.Next(first).Sub(first)
+	span := min(5*time.Minute, gap/4)
+	if span <= 0 {
+		return sched
+	}
+	return jittered{inner: sched, offset: time.Duration(h.Sum64() % uint64(span))}
+}
+
+// grid runs every delay at a fixed offset from the Unix epoch's grid.
+type grid struct{ delay, offset time.Duration }
+
+func (g grid) Next(t time.Time) time.Time {
+	n := t.Truncate(g.delay).Add(g.offset)
+	for !n.After(t) {
+		n = n.Add(g.delay)
+	}
+	return n
+}
+
+type jittered struct {
+	inner  cron.Schedule
+	offset time.Duration
+}
+
+func (j jittered) Next(t time.Time) time.Time { return j.inner.Next(t.Add(-j.offset)).Add(j.offset) }
+
 // PollNow polls one target under the concurrency limit and a timeout.
-func (s *Scheduler) PollNow(ctx context.Context, t Target) {
+func (s *Scheduler) PollNow(ctx context.Context, t Target, mode Mode) {
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -66,7 +118,7 @@ func (s *Scheduler) PollNow(ctx context.Context, t Target) {
 	defer func() { <-s.sem }()
 	pctx, cancel := context.WithTimeoutCause(ctx, s.PollTimeout, fmt.Errorf("poll of %s took over %s", t.Info.ID, s.PollTimeout))
 	defer cancel()
-	if _, err := s.w.Poll(pctx, t, Live); err != nil && ctx.Err() == nil {
+	if _, err := s.w.Poll(pctx, t, mode); err != nil && ctx.Err() == nil {
 		s.log.Error("poll not recorded", "listing", t.Info.ID, "err", err)
 	}
 }
@@ -78,7 +130,7 @@ func (s *Scheduler) PollAll(ctx context.Context, targets []Target) {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.PollNow(ctx, t)
+			s.PollNow(ctx, t, Live)
 		}()
 	}
 }

@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"context"
+	"errors"
 
 	"fmt"
 	"log/slog"
@@ -19,6 +20,11 @@ type Target struct {
 	Info     store.ListingInfo
 	Source   sources.Source
 	Business templates.Business
+	// Retention, when set, is how long review text may be kept (a
+	// platform's terms); older text is blanked after each poll.
+	Retention time.Duration
+	// Limit states what the platform gives at most (shown by backfill).
+	Limit string
 }
 
 // Result sums up one poll.
@@ -26,6 +32,7 @@ type Result struct {
 	Listing string
 	New     int           // reviews stored for the first time
 	Edited  int           // reviews whose stars or text changed
+	Removed int           // reviews a complete listing stopped showing
 	Alerts  []store.Alert // alerts queued
 	Err     error         // the fetch failed (recorded as a failure)
 }
@@ -59,7 +66,7 @@ func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	if err != nil {
 		return res, fmt.Errorf("poll %s: %w", t.Info.ID, err)
 	}
-	opts := sources.Options{Backfill: mode == Backfill}
+	opts := sources.Options{Backfill: mode == Backfill || mode == FullSync}
 	if prev.Baseline {
 		opts.Known = func(id string) bool {
 			ok, _ := w.db.HasReview(ctx, t.Info.ID, id)
@@ -68,7 +75,10 @@ func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	}
 	start := time.Now()
 	obs, ferr := t.Source.Fetch(ctx, t.Listing, opts)
-	if ferr == nil {
+	if errors.Is(ferr, sources.ErrNotModified) {
+		// The platform says nothing changed: a success with no news.
+		obs, ferr = sources.Observation{At: time.Now().UTC()}, nil
+	} else if ferr == nil {
 		if why := implausible(prev, obs); why != "" {
 			ferr = fmt.Errorf("%w: %s", sources.ErrLayout, why)
 		}
@@ -104,10 +114,77 @@ func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	if err != nil {
 		return res, err
 	}
-	res.New, res.Edited, res.Alerts = len(changed.New), len(changed.Edited), queued
-	log.Info("polled", "reviews", len(obs.Reviews), "new", res.New, "edited", res.Edited, "alerts", len(queued), "baseline", changed.Baseline(), "duration", time.Since(start))
+	res.New, res.Edited, res.Removed, res.Alerts = len(changed.New), len(changed.Edited), len(changed.Removed), queued
+	log.Info("polled", "reviews", len(obs.Reviews), "new", res.New, "edited", res.Edited, "removed", res.Removed, "alerts", len(queued), "baseline", changed.Baseline(), "duration", time.Since(start))
 	w.committed(queued)
-	return res, nil
+	return res, w.purge(ctx, t)
+}
+
+// purge blanks review text older than the target's retention.
+func (w *Watcher) purge(ctx context.Context, t Target) error {
+	if t.Retention <= 0 {
+		return nil
+	}
+	n, err := w.db.PurgeText(context.WithoutCancel(ctx), t.Info.ID, time.Now().Add(-t.Retention))
+	if n > 0 {
+		w.log.Info("review text purged (platform terms)", "listing", t.Info.ID, "reviews", n, "retention", t.Retention)
+	}
+	return err
+}
+
+// Progress reports a backfill's advance: pages and reviews so far.
+type Progress func(pages, reviews int)
+
+// Backfill stores a listing's history without alerts. A source that can
+// page (sources.Backfiller) is committed page by page with its resume
+// cursor, so an interrupted backfill continues where it stopped, with no
+// gaps and no duplicates; others get one deep fetch. since (zero: no
+// limit) stops at older reviews.
+func (w *Watcher) Backfill(ctx context.Context, t Target, since time.Time, progress Progress) (Result, error) {
+	bf, ok := t.Source.(sources.Backfiller)
+	if !ok {
+		res, err := w.Poll(ctx, t, Backfill)
+		if progress != nil && err == nil && res.Err == nil {
+			progress(1, res.New)
+		}
+		return res, err
+	}
+	res := Result{Listing: t.Info.ID}
+	st, err := w.db.State(ctx, t.Info.ID)
+	if err != nil {
+		return res, fmt.Errorf("backfill %s: %w", t.Info.ID, err)
+	}
+	if st.BackfillCursor != "" {
+		w.log.Info("resuming backfill", "listing", t.Info.ID, "cursor", st.BackfillCursor)
+	}
+	pages := 0
+	ferr := bf.Backfill(ctx, t.Listing, since, st.BackfillCursor, func(obs sources.Observation, next string) error {
+		obs.Listing, obs.Platform = t.Info.ID, t.Info.Platform
+		var ch store.Change
+		queued, err := w.db.CommitPage(context.WithoutCancel(ctx), t.Info, obs, next, func(c store.Change) []store.Alert {
+			ch = c
+			return w.rules.Evaluate(c, Backfill, nil)
+		})
+		if err != nil {
+			return err
+		}
+		pages++
+		res.New += len(ch.New)
+		res.Edited += len(ch.Edited)
+		res.Alerts = append(res.Alerts, queued...)
+		if progress != nil {
+			progress(pages, res.New)
+		}
+		return nil
+	})
+	if ferr != nil {
+		if ctx.Err() != nil {
+			return res, fmt.Errorf("backfill %s: interrupted; run it again to continue: %w", t.Info.ID, ctx.Err())
+		}
+		res.Err = fmt.Errorf("backfill %s: %w", t.Info.ID, ferr)
+	}
+	w.committed(res.Alerts)
+	return res, w.purge(ctx, t)
 }
 
 func (w *Watcher) committed(queued []store.Alert) {
