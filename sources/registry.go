@@ -3,6 +3,7 @@ package sources
 import (
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Platform describes one registered source.
@@ -20,6 +21,9 @@ type Platform struct {
 	// Limit states what the platform gives at most, shown by backfill
 	// ("the public App Store feed gives at most 500 reviews per country").
 	Limit string
+	// Retention is how long the platform's terms let review text be kept
+	// (0: no limit); a listing's `retention` key may shorten it.
+	Retention time.Duration
 }
 
 // Registry is the explicit table of platforms. Adding a platform is one
@@ -39,7 +43,8 @@ func Default() Registry {
 		{Name: "google_business", Label: "Google", Validate: validateGoogleBusiness, New: newGoogleBusiness,
 			DefaultSchedule: "@every 15m", Limit: "the Business Profile API gives every review of the location, 50 a page"},
 		{Name: "google_places", Label: "Google Maps", Validate: validateGooglePlaces, New: newGooglePlaces,
-			DefaultSchedule: "@every 6h", Limit: "the Places API gives at most 5 reviews; there is no history to backfill"},
+			DefaultSchedule: "@every 6h", Limit: "the Places API gives at most 5 reviews; there is no history to backfill",
+			Retention: 30 * 24 * time.Hour},
 		{Name: "yelp", Label: "Yelp", Validate: validateYelp, New: newYelp,
 			DefaultSchedule: "@every 6h", Limit: "the Yelp Fusion API gives at most 3 review excerpts; there is no history to backfill"},
 		{Name: "tripadvisor", Label: "Tripadvisor", Validate: validateTripadvisor, New: newTripadvisor,

@@ -73,7 +73,8 @@ func runDemo(ctx context.Context, g *globals, after time.Duration) error {
 			Contact: "maria@trattorialuna.example", Language: "en",
 			Listings: []sources.Listing{{ID: "luna-site", Source: "schemaorg", URL: url, Schedule: "@every 2s", Business: "luna"}},
 		}},
-		path: "(demo)",
+		Listen: "off",
+		path:   "(demo)",
 	}
 	if tok, ch := os.Getenv("SLACK_BOT_TOKEN"), os.Getenv("SLACK_CHANNEL"); tok != "" && ch != "" {
 		cfg.Slack = notify.SlackConfig{Token: sources.Secret(tok), Channel: ch}

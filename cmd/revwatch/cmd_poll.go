@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/revwatch/revwatch/sources"
 	"github.com/revwatch/revwatch/watcher"
 )
 
@@ -27,20 +28,82 @@ a listing is a silent baseline. Exit code 1 when any listing failed to poll.`,
 }
 
 func newBackfillCmd(g *globals) *cobra.Command {
-	var listing string
+	var listing, since string
 	c := &cobra.Command{
-		Use:   "backfill --listing ID",
-		Short: "Store a listing's history (every page the platform gives), without per-review alerts",
-		Args:  cobra.NoArgs,
+		Use:   "backfill --listing ID [--since DATE]",
+		Short: "Store a listing's history, page by page, without per-review alerts",
+		Long: `backfill pages through the history the platform allows (it says its limit first),
+committing each page with its position: interrupted (Ctrl-C, a crash, a failure) and run
+again, it continues where it stopped, with no duplicates. --since stops at older reviews
+(2006-01-02, RFC 3339, or a duration back from now such as 90d).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if listing == "" {
 				return usageError{fmt.Errorf("--listing is required")}
 			}
-			return runPoll(cmd.Context(), g, listing, watcher.Backfill)
+			from, err := parseSince(since, time.Now())
+			if err != nil {
+				return usageError{err}
+			}
+			return runBackfill(cmd.Context(), g, listing, from)
 		},
 	}
 	c.Flags().StringVar(&listing, "listing", "", "listing id to backfill (required)")
+	c.Flags().StringVar(&since, "since", "", "stop at reviews older than this (2025-01-31, RFC 3339 or 90d)")
 	return c
+}
+
+// parseSince reads a date, an RFC 3339 time or a duration back from now.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.DateOnly, time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if d, err := sources.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want a date (2025-01-31), an RFC 3339 time or a duration such as 90d", s)
+}
+
+func runBackfill(ctx context.Context, g *globals, listing string, since time.Time) error {
+	cfg, reg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	log, err := g.logger(false)
+	if err != nil {
+		return err
+	}
+	if _, _, ok := cfg.listing(listing); !ok {
+		return usageError{fmt.Errorf("--listing %q: no such listing in %s (have: %v)", listing, g.config, cfg.listingIDs())}
+	}
+	a, err := openApp(cfg, reg, log, g.stdout)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	t, err := a.target(listing)
+	if err != nil {
+		return err
+	}
+	if t.Limit != "" {
+		fmt.Fprintf(g.stderr, "%s: %s.\n", listing, t.Limit)
+	}
+	bar := newProgress(g.stderr, listing)
+	res, err := a.watcher.Backfill(ctx, t, since, bar.update)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	if res.Err != nil {
+		return fmt.Errorf("%w (stored so far: %d new reviews; run the same command again to continue)", res.Err, res.New)
+	}
+	fmt.Fprintf(g.stderr, "%s: backfilled, %d new reviews, %d edited\n", listing, res.New, res.Edited)
+	return a.flush(ctx, 60*time.Second)
 }
 
 func runPoll(ctx context.Context, g *globals, listing string, mode watcher.Mode) error {
@@ -81,11 +144,7 @@ func runPoll(ctx context.Context, g *globals, listing string, mode watcher.Mode)
 			fmt.Fprintf(g.stderr, "%s: FAILED: %v\n", t.Info.ID, res.Err)
 			continue
 		}
-		verb := "polled"
-		if mode == watcher.Backfill {
-			verb = "backfilled"
-		}
-		fmt.Fprintf(g.stderr, "%s: %s, %d new reviews, %d edited, %d alerts\n", t.Info.ID, verb, res.New, res.Edited, len(res.Alerts))
+		fmt.Fprintf(g.stderr, "%s: polled, %d new reviews, %d edited, %d alerts\n", t.Info.ID, res.New, res.Edited, len(res.Alerts))
 	}
 	if err := a.flush(ctx, 60*time.Second); err != nil {
 		return err

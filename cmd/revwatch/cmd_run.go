@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,13 +58,23 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 			return usageError{err}
 		}
 	}
-	a.log.Info("revwatch started", "listings", len(a.targets), "store", a.db.Path(), "notifier", a.notifier.Name())
+	srv, err := a.listen(ctx, sched)
+	if err != nil {
+		stopDispatch()
+		return err
+	}
+	a.log.Info("revwatch started", "listings", len(a.targets), "store", a.db.Path(), "notifier", a.notifier.Name(), "listen", a.cfg.Listen)
 	sched.Start()
 	// A first poll of everything now, so a new daemon doesn't sit idle for
 	// a whole schedule interval.
 	sched.PollAll(ctx, a.targets)
 	<-ctx.Done()
 	a.log.Info("stopping")
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		srv.Shutdown(sctx)
+		cancel()
+	}
 	select {
 	case <-sched.Stop():
 	case <-time.After(30 * time.Second):
@@ -75,4 +89,33 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// listen starts the daemon's HTTP listener: /healthz, and Google's push
+// endpoint when google_pubsub.token is set. It returns nil for "off".
+func (a *app) listen(ctx context.Context, sched *watcher.Scheduler) (*http.Server, error) {
+	if a.cfg.Listen == "off" {
+		return nil, nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	if tok := a.cfg.GooglePubSub.Token.Reveal(); tok != "" {
+		mux.Handle("/google/pubsub", &watcher.GooglePush{Token: tok, Poll: sched.PollAsync(ctx),
+			Targets: watcher.PushTargets(a.targets), Log: a.log})
+	}
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("listen %s: %w (set `listen:` in the config to another address, or off)", a.cfg.Listen, err)}
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, MaxHeaderBytes: 16 << 10}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("listener stopped", "err", err)
+		}
+	}()
+	return srv, nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -30,6 +32,10 @@ type Config struct {
 	Businesses []Business         `yaml:"businesses" json:"businesses"`
 	Rules      watcher.Rules      `yaml:"rules" json:"rules"`
 	HTTP       HTTPConfig         `yaml:"http,omitempty" json:"http,omitempty"`
+	// Listen is the daemon's HTTP listener (health check, Google push);
+	// default 127.0.0.1:8080, "off" for none.
+	Listen       string       `yaml:"listen,omitempty" json:"listen,omitempty"`
+	GooglePubSub GooglePubSub `yaml:"google_pubsub,omitempty" json:"google_pubsub,omitempty"`
 
 	// path is where the config was read from.
 	path string
@@ -45,6 +51,15 @@ type Business struct {
 	Listings  []sources.Listing `yaml:"listings" json:"listings"`
 }
 
+// GooglePubSub enables Business Profile push notifications: a Pub/Sub
+// push subscription posting to http(s)://<listen>/google/pubsub?token=<token>.
+type GooglePubSub struct {
+	Token sources.Secret `yaml:"token,omitempty" json:"token,omitempty"`
+}
+
+// defaultListen is the daemon's listener when the config names none.
+const defaultListen = "127.0.0.1:8080"
+
 // HTTPConfig tunes how revwatch fetches pages.
 type HTTPConfig struct {
 	UserAgent string `yaml:"user_agent,omitempty" json:"user_agent,omitempty"`
@@ -56,7 +71,7 @@ type HTTPConfig struct {
 	MaxBodyMB int `yaml:"max_body_mb,omitempty" json:"max_body_mb,omitempty"`
 }
 
-// defaultSchedule applies when a listing names none.
+// defaultSchedule applies when a listing and its platform name none.
 const defaultSchedule = "@every 30m"
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
@@ -231,6 +246,17 @@ func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
 			bad(key, "%s", strings.TrimSpace(strings.TrimPrefix(e.Error(), key+":")))
 		}
 	}
+	if c.Listen == "" {
+		c.Listen = defaultListen
+	}
+	if c.Listen != "off" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			bad("listen", "%q: want host:port such as 127.0.0.1:8080, or off", c.Listen)
+		}
+	}
+	if c.GooglePubSub.Token != "" && c.Listen == "off" {
+		bad("google_pubsub.token", "push notifications need the listener: set listen to an address")
+	}
 	if c.HTTP.MaxBodyMB < 0 {
 		bad("http.max_body_mb", "must not be negative")
 	}
@@ -272,16 +298,21 @@ func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
 				bad(lp+".id", "%q is already used at %s", l.ID, listingIDs[l.ID])
 			}
 			listingIDs[l.ID] = lp
-			if l.Schedule == "" {
-				l.Schedule = defaultSchedule
-			}
-			if _, err := watcher.ParseSchedule(l.Schedule); err != nil {
-				bad(lp+".schedule", "%v", err)
-			}
 			p, err := reg.Lookup(l.Source)
 			if err != nil {
 				bad(lp+".source", "%v", err)
 				continue
+			}
+			if l.Schedule == "" {
+				l.Schedule = cmp.Or(p.DefaultSchedule, defaultSchedule)
+			}
+			if _, err := watcher.ParseSchedule(l.Schedule); err != nil {
+				bad(lp+".schedule", "%v", err)
+			}
+			if l.FullSync != "" {
+				if _, err := watcher.ParseSchedule(l.FullSync); err != nil {
+					bad(lp+".full_sync", "%v", err)
+				}
 			}
 			if err := p.Validate(*l); err != nil {
 				for _, e := range unjoin(err) {

@@ -31,6 +31,7 @@ func TestDaemonRunsAndStopsGracefully(t *testing.T) {
 	defer srv.Close()
 	cfgPath := filepath.Join(t.TempDir(), "revwatch.yaml")
 	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`store: d.db
+listen: 127.0.0.1:0
 http: {host_interval: 1ms}
 businesses:
   - id: b

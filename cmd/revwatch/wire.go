@@ -84,7 +84,9 @@ func wire(cfg *Config, reg sources.Registry, db *store.DB, log *slog.Logger, con
 				Source:  p.New(env),
 				Info: store.ListingInfo{ID: l.ID, Business: b.ID, BusinessName: b.Name, Platform: p.Name,
 					PlatformLabel: p.Label, Name: l.Name, URL: l.URL},
-				Business: templates.Business{Name: b.Name, Signature: b.Signature, Contact: b.Contact, Language: b.Language},
+				Business:  templates.Business{Name: b.Name, Signature: b.Signature, Contact: b.Contact, Language: b.Language},
+				Retention: retention(p.Retention, time.Duration(l.Retention)),
+				Limit:     p.Limit,
 			})
 		}
 	}
@@ -127,3 +129,15 @@ func (a *app) flush(ctx context.Context, deadline time.Duration) error {
 }
 
 func (a *app) close() error { return a.db.Close() }
+
+// retention is the shorter of the platform's limit and the listing's own.
+func retention(platform, listing time.Duration) time.Duration {
+	switch {
+	case listing <= 0:
+		return platform
+	case platform <= 0:
+		return listing
+	default:
+		return min(platform, listing)
+	}
+}
