@@ -37,11 +37,15 @@ type Env struct {
 	// HostInterval is the minimum time between two requests to one host.
 	HostInterval time.Duration
 
-	mu      sync.Mutex
-	limits  map[string]*rate.Limiter
-	robots  map[string]robotsEntry
-	robotsT time.Duration
+	mu         sync.Mutex
+	validators map[string]validator // by URL: what a conditional GET sends
+	limits     map[string]*rate.Limiter
+	robots     map[string]robotsEntry
+	robotsT    time.Duration
 }
+
+// validator is what a page answered with, for If-None-Match/If-Modified-Since.
+type validator struct{ etag, lastModified string }
 
 type robotsEntry struct {
 	data    *robotstxt.RobotsData
@@ -109,6 +113,24 @@ type Page struct {
 	URL    *url.URL // after redirects
 	Status int
 	Body   []byte
+	// requested, etag and lastModified let Remember arm a conditional GET.
+	requested, etag, lastModified string
+}
+
+// Remember arms conditional GETs for a page the caller parsed
+// successfully: the next GetPage of the same URL sends its validators and
+// a 304 answer becomes ErrNotModified. Only a parsed page is remembered,
+// so a broken page is never mistaken for "unchanged".
+func (e *Env) Remember(p Page) {
+	if p.requested == "" || (p.etag == "" && p.lastModified == "") {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.validators == nil {
+		e.validators = map[string]validator{}
+	}
+	e.validators[p.requested] = validator{etag: p.etag, lastModified: p.lastModified}
 }
 
 // GetPage fetches a public page with colly, honouring robots.txt, the host
@@ -137,9 +159,25 @@ func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
 		colly.AllowURLRevisit(),
 	)
 	c.SetClient(e.client())
+	e.mu.Lock()
+	v, conditional := e.validators[rawURL]
+	e.mu.Unlock()
+	if conditional {
+		c.OnRequest(func(r *colly.Request) {
+			if v.etag != "" {
+				r.Headers.Set("If-None-Match", v.etag)
+			}
+			if v.lastModified != "" {
+				r.Headers.Set("If-Modified-Since", v.lastModified)
+			}
+		})
+	}
 	var page Page
 	c.OnResponse(func(r *colly.Response) {
-		page = Page{URL: r.Request.URL, Status: r.StatusCode, Body: r.Body}
+		page = Page{URL: r.Request.URL, Status: r.StatusCode, Body: r.Body, requested: rawURL}
+		if r.Headers != nil {
+			page.etag, page.lastModified = r.Headers.Get("ETag"), r.Headers.Get("Last-Modified")
+		}
 	})
 	start := time.Now()
 	err = c.Visit(u.String())
@@ -149,6 +187,9 @@ func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
 	e.logger().Debug("fetched page", "url", Redact(u.String()), "status", page.Status, "bytes", len(page.Body), "duration", time.Since(start))
 	if int64(len(page.Body)) > limit {
 		return Page{}, fmt.Errorf("GET %s: %w (%d bytes)", Redact(u.String()), ErrTooLarge, limit)
+	}
+	if page.Status == http.StatusNotModified && conditional {
+		return Page{}, fmt.Errorf("GET %s: %w", Redact(u.String()), ErrNotModified)
 	}
 	if err := classify(u.String(), page.URL, page.Status, page.Body); err != nil {
 		return Page{}, err

@@ -153,3 +153,40 @@ func TestContentIDStable(t *testing.T) {
 		t.Errorf("different dates gave the same id")
 	}
 }
+
+func TestConditionalGet(t *testing.T) {
+	var hits, notModified int
+	body := []byte("<html>v1</html>")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/p" {
+			http.NotFound(w, r)
+			return
+		}
+		hits++
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			notModified++
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Write(body)
+	}))
+	defer srv.Close()
+	env := testEnv()
+	ctx := context.Background()
+	p, err := env.GetPage(ctx, srv.URL+"/p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not remembered (the caller didn't parse it): a full GET again.
+	if _, err := env.GetPage(ctx, srv.URL+"/p"); err != nil || notModified != 0 {
+		t.Fatalf("unarmed page sent validators: err=%v 304s=%d", err, notModified)
+	}
+	env.Remember(p)
+	if _, err := env.GetPage(ctx, srv.URL+"/p"); !errors.Is(err, ErrNotModified) {
+		t.Fatalf("armed page: err = %v, want ErrNotModified", err)
+	}
+	if hits != 3 || notModified != 1 {
+		t.Fatalf("hits=%d 304s=%d", hits, notModified)
+	}
+}

@@ -70,6 +70,8 @@ func (s *schemaOrg) Fetch(ctx context.Context, l Listing, o Options) (Observatio
 	if err != nil {
 		return Observation{}, fmt.Errorf("schemaorg: listing %q: %w", l.ID, err)
 	}
+	// Parsed: the next poll may ask "changed since?" (one request, no body).
+	s.env.Remember(page)
 	obs.Listing = l.ID
 	obs.Platform = "schemaorg"
 	obs.At = s.env.now()
