@@ -40,6 +40,11 @@ type reviewJSON struct {
 	Language  string   `json:"language"`
 	Published *string  `json:"published"`
 	URL       string   `json:"url"`
+	// Beyond the contract: when the author last edited it, the business's
+	// reply, and when a complete source stopped showing it.
+	Updated *string `json:"updated"`
+	Reply   *string `json:"reply"`
+	Removed *string `json:"removed,omitempty"`
 }
 
 type ratingJSON struct {
@@ -71,7 +76,11 @@ func newReviewsCmd(g *globals) *cobra.Command {
 				func(db *store.DB, emit func(table []string, obj any) error) error {
 					return db.Reviews(cmd.Context(), f.listing, func(r store.StoredReview) error {
 						j := reviewJSON{Listing: r.Listing, Platform: r.Platform, ID: r.ID, Author: r.Author, Rating: r.Rating,
-							Title: r.Title, Text: r.Text, Language: r.Language, Published: rfc3339(r.Published), URL: r.URL}
+							Title: r.Title, Text: r.Text, Language: r.Language, Published: rfc3339(r.Published), URL: r.URL,
+							Updated: rfc3339(r.Updated), Removed: rfc3339(r.Removed)}
+						if r.Reply != nil {
+							j.Reply = &r.Reply.Text
+						}
 						return emit([]string{r.Listing, r.Platform, r.ID, stars(r.Rating), r.Author, date(r.Published), clip(r.Title, r.Text)}, j)
 					})
 				})

@@ -300,3 +300,61 @@ func TestCLIErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestEditedReviewAndChallenge: an edited 3-to-1-star review alerts once;
+// a Cloudflare challenge never changes the stored rating.
+func TestEditedReviewAndChallenge(t *testing.T) {
+	slack := newFakeSlack(t)
+	withID := func(id string, stars int, body string) string {
+		b, _ := json.Marshal(map[string]any{"@type": "Review", "@id": "https://luna.example/r/" + id, "author": map[string]string{"name": "Amir"},
+			"datePublished": "2026-11-20", "reviewBody": body, "reviewRating": map[string]any{"ratingValue": stars}})
+		return string(b)
+	}
+	site := &reviewSite{rating: "4.4", count: 50, reviews: []string{withID("1", 3, "Slow service."), withID("2", 5, "Great.")}}
+	challenge := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if challenge && r.URL.Path == "/reviews" {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt={}</script></body></html>`)
+			return
+		}
+		site.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfgPath := filepath.Join(t.TempDir(), "revwatch.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`store: ./r.db
+http: {host_interval: 1ms}
+slack: {token: xoxb-test-token, channel: "#reviews", api_url: %q}
+businesses:
+  - id: luna
+    contact: "hi@luna.example"
+    listings: [{id: site, source: schemaorg, url: "%s/reviews"}]
+`, slack.srv.URL+"/", srv.URL)), 0o600)
+	poll := func() int { code, _, _ := cli(t, "poll", "--config", cfgPath, "--log-level", "error"); return code }
+
+	if poll() != 0 || len(slack.all()) != 0 {
+		t.Fatalf("baseline must be silent: %v", slack.all())
+	}
+	site.set(func(s *reviewSite) { s.reviews[0] = withID("1", 1, "Slow service, and then they were rude when I complained.") })
+	poll()
+	poll()
+	posts := slack.all()
+	if len(posts) != 1 || !strings.Contains(posts[0], "Amir changed 3★ to 1★") {
+		t.Fatalf("want one edit alert, got %d:\n%s", len(posts), strings.Join(posts, "\n---\n"))
+	}
+	for i := 0; i < 3; i++ {
+		challenge = true
+		if code := poll(); code != 1 {
+			t.Fatalf("challenge poll exit %d, want 1", code)
+		}
+	}
+	_, out, _ := cli(t, "ratings", "--config", cfgPath, "--format", "json")
+	var ratings []map[string]any
+	json.Unmarshal([]byte(out), &ratings)
+	if len(ratings) != 1 || ratings[0]["rating"] != 4.4 {
+		t.Fatalf("a challenge changed the stored rating: %v", ratings)
+	}
+	if last := slack.all()[len(slack.all())-1]; !strings.Contains(last, "Source broken") || !strings.Contains(last, "challenge") {
+		t.Errorf("third challenge should report a broken source naming the challenge:\n%s", last)
+	}
+}
