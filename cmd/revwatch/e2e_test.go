@@ -358,3 +358,113 @@ businesses:
 		t.Errorf("third challenge should report a broken source naming the challenge:\n%s", last)
 	}
 }
+
+// TestBackfillResumes: a 3-page Business Profile history is stored once,
+// also when the first backfill dies on page 3 and is run again.
+func TestBackfillResumes(t *testing.T) {
+	page := func(n int, next string) string {
+		var rs []string
+		for i := 1; i <= 2; i++ {
+			id := fmt.Sprintf("r%d%d", n, i)
+			rs = append(rs, fmt.Sprintf(`{"name":"accounts/1/locations/2/reviews/%s","reviewId":%q,"reviewer":{"displayName":"R %s"},"starRating":"FOUR","comment":"Nice %s","createTime":"2026-0%d-01T10:00:00Z","updateTime":"2026-0%d-01T10:00:00Z"}`, id, id, id, id, 9-n, 9-n))
+		}
+		body := `{"reviews":[` + strings.Join(rs, ",") + `],"averageRating":4.2,"totalReviewCount":6`
+		if next != "" {
+			body += `,"nextPageToken":"` + next + `"`
+		}
+		return body + "}"
+	}
+	var mu sync.Mutex
+	var requests []string
+	failPage3 := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		tok := r.URL.Query().Get("pageToken")
+		requests = append(requests, tok)
+		if r.Header.Get("Authorization") != "Bearer ya29.test" {
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}`)
+			return
+		}
+		switch tok {
+		case "":
+			fmt.Fprint(w, page(1, "p2"))
+		case "p2":
+			fmt.Fprint(w, page(2, "p3"))
+		case "p3":
+			if failPage3 {
+				http.Error(w, `{"error":{"code":503,"message":"backend error"}}`, 503)
+				return
+			}
+			fmt.Fprint(w, page(3, ""))
+		}
+	}))
+	defer srv.Close()
+	cfgPath := filepath.Join(t.TempDir(), "revwatch.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`store: ./r.db
+http: {host_interval: 1ms}
+businesses:
+  - id: luna
+    listings:
+      - id: luna-google
+        source: google_business
+        location: accounts/1/locations/2
+        access_token: ya29.test
+        endpoint: %s/
+`, srv.URL)), 0o600)
+
+	code, _, stderr := cli(t, "backfill", "--config", cfgPath, "--listing", "luna-google")
+	if code != 1 || !strings.Contains(stderr, "run the same command again") {
+		t.Fatalf("first backfill: exit %d, want 1 with a hint to resume:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "every review of the location") {
+		t.Errorf("backfill should state the source's limit first:\n%s", stderr)
+	}
+	mu.Lock()
+	failPage3, requests = false, nil
+	mu.Unlock()
+	code, _, stderr = cli(t, "backfill", "--config", cfgPath, "--listing", "luna-google")
+	if code != 0 {
+		t.Fatalf("second backfill: exit %d\n%s", code, stderr)
+	}
+	mu.Lock()
+	if len(requests) != 1 || requests[0] != "p3" {
+		t.Errorf("the second backfill should resume at page 3, requested %q", requests)
+	}
+	mu.Unlock()
+	_, out, _ := cli(t, "reviews", "--config", cfgPath, "--format", "json")
+	var reviews []map[string]any
+	if err := json.Unmarshal([]byte(out), &reviews); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[any]int{}
+	for _, r := range reviews {
+		ids[r["id"]]++
+	}
+	if len(reviews) != 6 || len(ids) != 6 {
+		t.Fatalf("stored %d reviews (%d distinct), want 6 once each", len(reviews), len(ids))
+	}
+
+	// A 401 never changes the stored rating.
+	os.WriteFile(cfgPath, []byte(strings.Replace(mustRead(t, cfgPath), "ya29.test", "ya29.revoked", 1)), 0o600)
+	code, _, stderr = cli(t, "poll", "--config", cfgPath)
+	if code != 1 || !strings.Contains(stderr, "access_token") {
+		t.Fatalf("poll with a revoked token: exit %d, want 1 naming access_token:\n%s", code, stderr)
+	}
+	_, out, _ = cli(t, "ratings", "--config", cfgPath, "--format", "json")
+	var ratings []map[string]any
+	json.Unmarshal([]byte(out), &ratings)
+	if len(ratings) != 1 || ratings[0]["rating"] != 4.2 {
+		t.Fatalf("a 401 changed the stored rating: %v", ratings)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
