@@ -335,7 +335,9 @@ businesses:
 	if poll() != 0 || len(slack.all()) != 0 {
 		t.Fatalf("baseline must be silent: %v", slack.all())
 	}
-	site.set(func(s *reviewSite) { s.reviews[0] = withID("1", 1, "Slow service, and then they were rude when I complained.") })
+	site.set(func(s *reviewSite) {
+		s.reviews[0] = withID("1", 1, "Slow service, and then they were rude when I complained.")
+	})
 	poll()
 	poll()
 	posts := slack.all()
