@@ -316,10 +316,9 @@ func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
 			}
 			if err := p.Validate(*l); err != nil {
 				for _, e := range unjoin(err) {
-					msg := strings.TrimPrefix(e.Error(), sources.ErrConfig.Error()+": ")
-					key, rest, ok := strings.Cut(msg, ":")
-					if ok && !strings.ContainsAny(key, " /") {
-						bad(lp+"."+key, "%s", strings.TrimSpace(rest))
+					key, msg := listingKeyOf(l.Source, e.Error())
+					if key != "" {
+						bad(lp+"."+key, "%s", msg)
 					} else {
 						bad(lp, "%s", msg)
 					}
@@ -330,11 +329,17 @@ func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
 	return errors.Join(errs...)
 }
 
+// unjoin flattens errors.Join trees (validators join joined errors).
 func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
 	}
-	return []error{err}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, unjoin(e)...)
+	}
+	return out
 }
 
 // listing finds a configured listing and its business by id.
@@ -361,3 +366,32 @@ func (c *Config) listingIDs() []string {
 }
 
 func defaultRules() watcher.Rules { return watcher.DefaultRules() }
+
+// listingKeys are the config keys of a listing (its yaml tags).
+var listingKeys = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeOf(sources.Listing{})
+	for i := 0; i < t.NumField(); i++ {
+		if k := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; k != "" && k != "-" {
+			m[k] = true
+		}
+	}
+	return m
+}()
+
+// listingKeyOf finds which key a source's validation error is about, so the
+// error can point at its line: sources say "<key>: ..." (or "<key>
+// is ..."), possibly after "<source>: " and "bad listing config: ".
+func listingKeyOf(source, msg string) (key, rest string) {
+	rest = strings.TrimPrefix(msg, source+": ")
+	rest = strings.TrimPrefix(rest, sources.ErrConfig.Error()+": ")
+	first := rest
+	if i := strings.IndexAny(first, ": "); i >= 0 {
+		first = first[:i]
+	}
+	base, _, _ := strings.Cut(first, ".") // oauth.refresh_token -> oauth
+	if listingKeys[base] {
+		return first, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(rest, first), ":"))
+	}
+	return "", rest
+}

@@ -99,3 +99,19 @@ func TestSampleConfigLoads(t *testing.T) {
 		t.Fatalf("the sample written by `revwatch init` must load: %v", err)
 	}
 }
+
+func TestListingKeyOf(t *testing.T) {
+	cases := []struct{ source, msg, key, rest string }{
+		{"yelp", "bad listing config: business_id: is required", "business_id", "is required"},
+		{"appstore", "appstore: bad listing config: app_id is required", "app_id", "is required"},
+		{"google_business", "bad listing config: oauth.refresh_token: is required", "oauth.refresh_token", "is required"},
+		{"schemaorg", "schemaorg: url \"x\" is not an absolute http(s) URL: bad listing config", "url", "\"x\" is not an absolute http(s) URL: bad listing config"},
+		{"yelp", "something else entirely", "", "something else entirely"},
+	}
+	for _, c := range cases {
+		key, rest := listingKeyOf(c.source, c.msg)
+		if key != c.key || rest != c.rest {
+			t.Errorf("listingKeyOf(%q) = %q, %q; want %q, %q", c.msg, key, rest, c.key, c.rest)
+		}
+	}
+}
