@@ -37,7 +37,7 @@ func Default() Registry {
 		{Name: "schemaorg", Label: "Website", Validate: validateSchemaOrg, New: newSchemaOrg,
 			DefaultSchedule: "@every 30m", Limit: "a web page gives only the reviews it shows"},
 		{Name: "trustpilot", Label: "Trustpilot", Validate: validateTrustpilot, New: newTrustpilot,
-			DefaultSchedule: "@every 1h", Limit: "the public Trustpilot page gives 20 reviews a page; backfill reads at most 50 pages"},
+			DefaultSchedule: "@every 1h", Limit: "the public Trustpilot page gives 20 reviews a page and backfill reads at most 50 pages; with api_key and business_unit_id the Business API gives every review, 100 a page"},
 		{Name: "appstore", Label: "App Store", Validate: validateAppStore, New: newAppStore,
 			DefaultSchedule: "@every 2h", Limit: "the public App Store feed gives at most 500 reviews (10 pages of 50) per country"},
 		{Name: "google_business", Label: "Google", Validate: validateGoogleBusiness, New: newGoogleBusiness,

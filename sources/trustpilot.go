@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,20 +17,33 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// trustpilot reads a public Trustpilot business page
-// (https://www.trustpilot.com/review/<domain>). Trustpilot server-renders its
-// Next.js state into <script id="__NEXT_DATA__">, which carries the business
-// unit, the page's reviews with the company's replies, and the pagination;
-// that is the primary source. The JSON-LD @graph repeats the aggregate and
-// the reviews (without replies) and is the fallback for when the Next.js
-// payload is renamed or dropped.
+// trustpilot reads a Trustpilot business through one of two doors.
 //
-// Paging follows Options: page 1 only when nothing is known, further pages
-// only while they hold nothing known yet (at most trustpilotMaxPages), and
-// every page up to trustpilotMaxBackfill for a backfill.
+// The page door (url only) reads the public business page
+// (https://www.trustpilot.com/review/<domain>). Trustpilot server-renders
+// its Next.js state into <script id="__NEXT_DATA__">, which carries the
+// business unit, the page's reviews with the company's replies, and the
+// pagination; that is the primary source. The JSON-LD @graph repeats the
+// aggregate and the reviews (without replies) and is the fallback for when
+// the Next.js payload is renamed or dropped. Pages hold 20 reviews; a poll
+// reads at most trustpilotMaxPages, a backfill at most trustpilotMaxBackfill
+// (1000 reviews).
+//
+// The Business API door (api_key and business_unit_id set; see
+// trustpilot_api.go) reads the public Business Units API with the key:
+// 100 reviews a page, newest first, no page cap for Backfill. A steady
+// poll costs two requests (the unit and page 1); the key's rate limit is
+// Trustpilot's to set, and a 429 is ErrQuota with its Retry-After.
+//
+// Paging follows Options on both doors: page 1 only when nothing is known,
+// further pages only while they hold nothing known yet, every page up to
+// the cap for a backfill. Backfill pages through history by page number.
 type trustpilot struct{ env *Env }
 
-var _ Source = (*trustpilot)(nil)
+var (
+	_ Source     = (*trustpilot)(nil)
+	_ Backfiller = (*trustpilot)(nil)
+)
 
 const (
 	// trustpilotMaxPages bounds a normal poll: a listing that gained more
@@ -42,28 +56,109 @@ const (
 
 func newTrustpilot(env *Env) Source { return &trustpilot{env: env} }
 
-// validateTrustpilot checks the listing's url: an absolute http(s) URL whose
-// path is a business page (/review/<domain>). Any host is allowed so tests
-// and proxies can serve the page.
+// validateTrustpilot checks a listing for either door: api_key and
+// business_unit_id together for the Business API (url then optional, for
+// links), otherwise url, an absolute http(s) URL whose path is a business
+// page (/review/<domain>). Any host is allowed so tests and proxies can
+// serve the page. Every problem is reported, each naming its key.
 func validateTrustpilot(l Listing) error {
-	raw := strings.TrimSpace(l.URL)
-	if raw == "" {
-		return fmt.Errorf("trustpilot: url is required (the business page, e.g. https://www.trustpilot.com/review/example.com): %w", ErrConfig)
+	var errs []error
+	if err := CheckKeys(l, "url", "endpoint", "api_key", "business_unit_id"); err != nil {
+		errs = append(errs, tpPrefix(err)...)
 	}
+	hasKey := strings.TrimSpace(l.APIKey.Reveal()) != ""
+	unit := strings.TrimSpace(l.BusinessUnitID)
+	switch {
+	case hasKey && unit == "":
+		errs = append(errs, fmt.Errorf("trustpilot: business_unit_id: is required with api_key (find it with GET /v1/business-units/find?name=<domain>): %w", ErrConfig))
+	case unit != "" && !hasKey:
+		errs = append(errs, fmt.Errorf("trustpilot: api_key: is required with business_unit_id (the Business API key, usually ${TRUSTPILOT_API_KEY}): %w", ErrConfig))
+	}
+	if unit != "" {
+		if err := tpCheckUnitID(unit); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := tpCheckEndpoint(l.Endpoint); err != nil {
+		errs = append(errs, err)
+	}
+	raw := strings.TrimSpace(l.URL)
+	switch {
+	case raw == "" && !hasKey && unit == "":
+		errs = append(errs, fmt.Errorf("trustpilot: url: is required (the business page, e.g. https://www.trustpilot.com/review/example.com), unless api_key and business_unit_id are set: %w", ErrConfig))
+	case raw != "":
+		if err := tpCheckPageURL(raw); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// tpCheckPageURL checks a business page URL.
+func tpCheckPageURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("trustpilot: url %q is not an absolute http(s) URL: %w", Redact(raw), ErrConfig)
+		return fmt.Errorf("trustpilot: url: %q is not an absolute http(s) URL: %w", Redact(raw), ErrConfig)
 	}
 	if rest, ok := strings.CutPrefix(u.Path, "/review/"); !ok || strings.Trim(rest, "/") == "" {
-		return fmt.Errorf("trustpilot: url %q is not a Trustpilot business page (path must be /review/<domain>): %w", Redact(raw), ErrConfig)
+		return fmt.Errorf("trustpilot: url: %q is not a Trustpilot business page (path must be /review/<domain>): %w", Redact(raw), ErrConfig)
 	}
 	return nil
 }
 
-// Fetch reads page 1 of the listing and, as Options ask, the pages after it.
+// tpCheckUnitID checks business_unit_id, which goes into the API path.
+func tpCheckUnitID(id string) error {
+	for _, r := range id {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '_' {
+			hint := ""
+			if strings.Contains(id, ".") {
+				hint = ", not the domain"
+			}
+			return fmt.Errorf("trustpilot: business_unit_id: %q must be the unit's id (letters and digits, e.g. 507f191e810c19729de860ea%s): %w", id, hint, ErrConfig)
+		}
+	}
+	return nil
+}
+
+// tpCheckEndpoint checks the API base URL; paths are appended to it, so a
+// query or fragment would swallow them.
+func tpCheckEndpoint(raw string) error {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("trustpilot: endpoint: %q is not an absolute http(s) URL: %w", Redact(raw), ErrConfig)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("trustpilot: endpoint: %q must not carry a query or fragment: %w", Redact(raw), ErrConfig)
+	}
+	return nil
+}
+
+// tpPrefix splits CheckKeys' joined errors and gives each the platform
+// prefix every trustpilot error starts with.
+func tpPrefix(err error) []error {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = fmt.Errorf("trustpilot: %w", e)
+	}
+	return out
+}
+
+// Fetch reads page 1 of the listing and, as Options ask, the pages after
+// it, through the Business API when the listing has its keys.
 func (t *trustpilot) Fetch(ctx context.Context, l Listing, o Options) (Observation, error) {
 	if err := validateTrustpilot(l); err != nil {
 		return Observation{}, err
+	}
+	if tpUsesAPI(l) {
+		return t.fetchAPI(ctx, l, o)
 	}
 	first, err := t.page(ctx, l.URL)
 	if err != nil {
@@ -135,6 +230,91 @@ func (t *trustpilot) Fetch(ctx context.Context, l Listing, o Options) (Observati
 		obs.Reviews = []Review{} // "reviews": [] rather than null
 	}
 	return obs, nil
+}
+
+// Backfill reads the listing's history newest first, one page per call of
+// page, from cursor (the page number as a string; "" is page 1). It stops
+// after the last page, at the first page holding a review older than since
+// (that page's older reviews left out), or, on the page door, after page
+// trustpilotMaxBackfill. An error leaves the pages already handed over
+// committed; calling again with the last cursor resumes.
+func (t *trustpilot) Backfill(ctx context.Context, l Listing, since time.Time, cursor string, page func(obs Observation, next string) error) error {
+	if err := validateTrustpilot(l); err != nil {
+		return err
+	}
+	n, err := tpCursorPage(cursor)
+	if err != nil {
+		return err
+	}
+	if tpUsesAPI(l) {
+		return t.backfillAPI(ctx, l, since, n, page)
+	}
+	return t.backfillPages(ctx, l, since, n, page)
+}
+
+// backfillPages pages through the public business page from page n.
+func (t *trustpilot) backfillPages(ctx context.Context, l Listing, since time.Time, n int, page func(Observation, string) error) error {
+	// Newest first, whatever the url says: "relevance" would reshuffle
+	// pages between a backfill and its resumption, and defeat since.
+	listing := tpRecency(l.URL)
+	seen := map[string]bool{}
+	for first := n; n <= trustpilotMaxBackfill; n++ {
+		p, err := t.page(ctx, trustpilotPageURL(listing, n))
+		if err != nil {
+			var se *StatusError
+			if n > 1 && errors.As(err, &se) && se.Code == http.StatusNotFound {
+				// Past the last page: history shrank since the cursor was
+				// handed out, or since the previous page was read.
+				t.env.logger().Warn("trustpilot: backfill page gone; stopping", "listing", l.ID, "page", n)
+				return nil
+			}
+			return err
+		}
+		repeated := tpAllSeen(seen, p.Reviews) && n > first
+		if (p.CurrentPage != 0 && p.CurrentPage != n) || repeated {
+			// Past the last page Trustpilot shows another one (a resumed
+			// cursor whose history shrank); it is not page n.
+			t.env.logger().Warn("trustpilot: asked for one page, got another; backfill stops",
+				"listing", l.ID, "page", n, "got", p.CurrentPage)
+			return nil
+		}
+		kept, older := tpSince(p.Reviews, since)
+		next := ""
+		if p.hasNext(n) && !older && len(p.Reviews) > 0 && n < trustpilotMaxBackfill {
+			next = strconv.Itoa(n + 1)
+		}
+		obs := Observation{
+			Listing:  l.ID,
+			Platform: "trustpilot",
+			At:       t.env.now(),
+			Name:     p.Name,
+			URL:      l.URL,
+			Rating:   p.Rating,
+			Reviews:  kept,
+		}
+		if err := page(obs, next); err != nil {
+			return err
+		}
+		if next == "" {
+			return nil
+		}
+	}
+	return nil // a cursor past the cap: nothing more to read
+}
+
+// tpRecency is the listing URL sorted newest first, unless it sorts already.
+func tpRecency(listing string) string {
+	u, err := url.Parse(listing)
+	if err != nil {
+		return listing
+	}
+	q := u.Query()
+	if q.Get("sort") != "" {
+		return listing
+	}
+	q.Set("sort", "recency")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // page fetches and parses one page; errors carry the "trustpilot: " prefix.
