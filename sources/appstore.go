@@ -4,30 +4,73 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 const (
-	// appStoreDefaultEndpoint is Apple's public customer-reviews RSS host.
+	// appStoreDefaultEndpoint is Apple's public host for the customer-reviews
+	// feed and the iTunes Lookup API.
 	appStoreDefaultEndpoint = "https://itunes.apple.com/"
 	// appStoreMaxPages: Apple serves at most 10 pages (500 reviews) per
 	// storefront; later pages are refused, so asking is wasted requests.
 	appStoreMaxPages = 10
 )
 
-// appStore reads an app's customer reviews from the App Store RSS JSON feed
-// (one storefront per listing, most recent first, 50 reviews a page, at most
-// 10 pages). The feed carries no aggregate rating, so observations have a
-// nil Rating; the aggregate lives in the separate iTunes Lookup API.
-type appStore struct{ env *Env }
+// appStoreKeys are the listing keys the appstore source reads.
+var appStoreKeys = []string{"app_id", "country", "countries", "endpoint", "key_id", "issuer_id", "private_key", "private_key_file"}
 
-var _ Source = (*appStore)(nil)
+// appStore reads an app's customer reviews through one of two doors, chosen
+// by the listing's keys.
+//
+// The public feed (the default) is Apple's customer-reviews RSS JSON feed,
+// read for each storefront in countries (default us): most recent first,
+// 50 reviews a page, at most 10 pages (500 reviews) per storefront, no
+// developer replies, and nothing older.
+//
+// The App Store Connect API is used when key_id, issuer_id and private_key
+// (or private_key_file) are set: the app developer's own .p8 API key signs
+// an ES256 token locally. It gives every review the app ever had, 200 a
+// page, newest first, with the developer's published replies, filtered to
+// the configured storefronts' territories when country or countries is set
+// (all territories otherwise, while the aggregate stays the us store's).
+// endpoint is then the API's base URL. A fetch that reads through to the
+// last page is Complete, so removed reviews are noticed.
+//
+// Both doors take the aggregate rating and the app's name from the iTunes
+// Lookup API, one call per storefront; several storefronts give the
+// count-weighted average and the summed count. An app_id the Lookup API
+// does not know fails the poll with ErrConfig instead of passing for an app
+// without reviews. A steady-state poll with nothing new therefore costs one
+// lookup plus one feed page per storefront, or one lookup per storefront
+// plus one API page with App Store Connect.
+//
+// It is a Backfiller: the feed's cursor is "cc:page" (storefronts in
+// order, pages 1..10 each), App Store Connect's the API's links.next URL.
+// The two doors give the same review different ids, so switching a
+// listing's door makes its reviews look new: backfill after switching.
+type appStore struct {
+	env *Env
+	// lookupEndpoint overrides the iTunes Lookup base in App Store Connect
+	// mode, where endpoint names the API (tests); "" is Apple's.
+	lookupEndpoint string
+
+	mu     sync.Mutex
+	tokens map[string]ascToken // signed tokens by ascCredentials.cacheKey
+}
+
+var (
+	_ Source     = (*appStore)(nil)
+	_ Backfiller = (*appStore)(nil)
+)
 
 func newAppStore(env *Env) Source {
 	if env == nil {
@@ -38,9 +81,14 @@ func newAppStore(env *Env) Source {
 
 // appStoreConfig is a listing's keys, checked and defaulted.
 type appStoreConfig struct {
-	appID    string
-	country  string // lower-case, two letters
-	endpoint string // absolute http(s), ends in "/"
+	appID string
+	// countries are lower-case storefront codes, at least one, no repeats.
+	countries []string
+	// explicit: countries came from the listing, not the default, so App
+	// Store Connect filters reviews to their territories.
+	explicit bool
+	endpoint string          // absolute http(s), ends in "/"
+	asc      *ascCredentials // nil: the public feed
 }
 
 func validateAppStore(l Listing) error {
@@ -48,38 +96,84 @@ func validateAppStore(l Listing) error {
 	return err
 }
 
-// appStoreConfigOf is shared by validation and Fetch so a listing that
-// passes config load is exactly the one fetched.
+// appStoreConfigOf is shared by validation and the fetches so a listing
+// that passes config load is exactly the one fetched. Its errors name their
+// key first, as the config loader expects ("bad listing config: app_id: …").
 func appStoreConfigOf(l Listing) (appStoreConfig, error) {
-	c := appStoreConfig{appID: l.AppID, country: strings.ToLower(l.Country), endpoint: l.Endpoint}
-	if c.appID == "" {
-		return c, fmt.Errorf("appstore: %w: app_id is required", ErrConfig)
+	errs := []error{CheckKeys(l, appStoreKeys...)}
+	c := appStoreConfig{appID: l.AppID}
+	switch {
+	case c.appID == "":
+		errs = append(errs, appStoreBad("app_id", "is required (the number after \"id\" in the app's App Store URL)"))
+	case !isDigits(c.appID):
+		errs = append(errs, appStoreBad("app_id", "%q must be digits only (the number after \"id\" in the app's URL)", c.appID))
 	}
-	if !isDigits(c.appID) {
-		return c, fmt.Errorf("appstore: %w: app_id %q must be digits only (the number after \"id\" in the app's URL)", ErrConfig, c.appID)
+	var err error
+	c.countries, c.explicit, err = appStoreCountries(l)
+	errs = append(errs, err)
+	c.asc, err = ascCredentialsOf(l)
+	errs = append(errs, err)
+	def := appStoreDefaultEndpoint
+	if c.asc != nil {
+		def = ascDefaultEndpoint
 	}
-	if c.country == "" {
-		c.country = "us"
+	c.endpoint, err = appStoreEndpoint(l.Endpoint, def)
+	errs = append(errs, err)
+	return c, errors.Join(errs...)
+}
+
+// appStoreBad is a config error naming its key first.
+func appStoreBad(key, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrConfig, key, fmt.Sprintf(format, args...))
+}
+
+// appStoreCountries reads country (one storefront) or countries (several);
+// the default is the US store. Codes are ISO 3166 alpha-2, any case.
+func appStoreCountries(l Listing) (list []string, explicit bool, err error) {
+	key, raw := "countries", l.Countries
+	switch {
+	case l.Country != "" && len(l.Countries) > 0:
+		return nil, false, appStoreBad("countries", "and country are both set: list every storefront under countries (country is the one-storefront shorthand)")
+	case l.Country != "":
+		key, raw = "country", []string{l.Country}
+	case len(l.Countries) == 0:
+		return []string{"us"}, false, nil
 	}
-	if len(c.country) != 2 || c.country[0] < 'a' || c.country[0] > 'z' || c.country[1] < 'a' || c.country[1] > 'z' {
-		return c, fmt.Errorf("appstore: %w: country %q must be a two-letter storefront code (us, gb, fr…)", ErrConfig, l.Country)
+	var errs []error
+	for _, s := range raw {
+		cc := strings.ToLower(s)
+		if _, ok := ascTerritories[cc]; !ok {
+			hint := ""
+			if cc == "uk" {
+				hint = " (the United Kingdom's storefront is gb)"
+			}
+			errs = append(errs, appStoreBad(key, "%q is not an App Store storefront (a two-letter ISO country code: us, gb, fr…)%s", s, hint))
+			continue
+		}
+		if !slices.Contains(list, cc) {
+			list = append(list, cc)
+		}
 	}
-	if c.endpoint == "" {
-		c.endpoint = appStoreDefaultEndpoint
+	return list, true, errors.Join(errs...)
+}
+
+// appStoreEndpoint checks an endpoint override and gives it a trailing slash.
+func appStoreEndpoint(raw, def string) (string, error) {
+	if raw == "" {
+		return def, nil
 	}
-	u, err := url.Parse(c.endpoint)
+	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return c, fmt.Errorf("appstore: %w: endpoint %q must be an absolute http(s) URL", ErrConfig, Redact(l.Endpoint))
+		return "", appStoreBad("endpoint", "%q must be an absolute http(s) URL", Redact(raw))
 	}
-	// Page paths are appended to the endpoint; a query or fragment would
-	// swallow them.
+	// Paths are appended to the endpoint; a query or fragment would swallow them.
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return c, fmt.Errorf("appstore: %w: endpoint %q must not carry a query or fragment", ErrConfig, Redact(l.Endpoint))
+		return "", appStoreBad("endpoint", "%q must not carry a query or fragment", Redact(raw))
 	}
-	if !strings.HasSuffix(c.endpoint, "/") {
-		c.endpoint += "/"
+	if !strings.HasSuffix(raw, "/") {
+		raw += "/"
 	}
-	return c, nil
+	return raw, nil
 }
 
 func isDigits(s string) bool {
@@ -91,56 +185,45 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-func (c appStoreConfig) pageURL(n int) string {
-	return c.endpoint + c.country + "/rss/customerreviews/page=" + strconv.Itoa(n) + "/id=" + c.appID + "/sortby=mostrecent/json"
+func (c appStoreConfig) pageURL(cc string, n int) string {
+	return c.endpoint + cc + "/rss/customerreviews/page=" + strconv.Itoa(n) + "/id=" + c.appID + "/sortby=mostrecent/json"
 }
 
-// publicURL is the app's page for people; the feed URL is no use in an alert.
-func (c appStoreConfig) publicURL() string {
-	return "https://apps.apple.com/" + c.country + "/app/id" + c.appID
+// publicURL is the app's page in one storefront, for people; the feed and
+// API URLs are no use in an alert.
+func (c appStoreConfig) publicURL(cc string) string {
+	return "https://apps.apple.com/" + cc + "/app/id" + c.appID
 }
 
-// Fetch reads page 1, and further pages only as Options ask: every page up
-// to the first empty one for a backfill, otherwise only while a page holds
-// nothing already known (so a routine poll usually costs one request).
+// Fetch reads the aggregate (one lookup per storefront), then the reviews:
+// page 1 of each storefront's feed (or of the API), and further pages only
+// as Options ask: every page for a backfill, otherwise only while a page
+// holds nothing already known (so a routine poll reads one page).
 func (s *appStore) Fetch(ctx context.Context, l Listing, o Options) (Observation, error) {
 	c, err := appStoreConfigOf(l)
 	if err != nil {
+		return Observation{}, fmt.Errorf("appstore: %w", err)
+	}
+	obs, err := s.observe(ctx, l, c)
+	if err != nil {
 		return Observation{}, err
 	}
-	obs := Observation{
-		Listing:  l.ID,
-		Platform: "appstore",
-		At:       s.env.now(),
-		URL:      c.publicURL(),
+	if c.asc != nil {
+		return s.fetchConnect(ctx, l, c, o, obs)
 	}
 	var all []Review
-	for n := 1; n <= appStoreMaxPages; n++ {
-		page, err := s.fetchPage(ctx, c, n)
+	for _, cc := range c.countries {
+		rs, name, err := s.feedCountry(ctx, l, c, cc, o)
 		if err != nil {
-			// A cancelled fetch is abandoned, not a partial success.
-			if n == 1 || ctx.Err() != nil {
-				return Observation{}, fmt.Errorf("appstore: app %s (%s): %w", c.appID, c.country, err)
-			}
-			s.env.logger().Warn("appstore: later page failed; keeping the pages before it",
-				"listing", l.ID, "app_id", c.appID, "country", c.country, "page", n, "err", err)
-			break
+			return Observation{}, err
 		}
 		if obs.Name == "" {
-			obs.Name = page.Name
+			obs.Name = name
 		}
-		if len(page.Reviews) == 0 {
-			break
-		}
-		for i := range page.Reviews {
-			page.Reviews[i].URL = obs.URL
-		}
-		all = append(all, page.Reviews...)
-		if !o.NextPage(page.Reviews) {
-			break
-		}
+		all = append(all, rs...)
 	}
-	// Reviews shift down a page when new ones arrive mid-fetch; keep the first.
+	// Reviews shift down a page when new ones arrive mid-fetch, and one
+	// review could show in two storefronts; keep the first.
 	obs.Reviews = Dedupe(all)
 	if obs.Reviews == nil {
 		obs.Reviews = []Review{}
@@ -148,8 +231,43 @@ func (s *appStore) Fetch(ctx context.Context, l Listing, o Options) (Observation
 	return obs, nil
 }
 
-func (s *appStore) fetchPage(ctx context.Context, c appStoreConfig, n int) (appStorePage, error) {
-	u := c.pageURL(n)
+// feedCountry reads one storefront's feed pages for Fetch. A failed page 1
+// fails the poll; a later failed page keeps the pages before it.
+func (s *appStore) feedCountry(ctx context.Context, l Listing, c appStoreConfig, cc string, o Options) (reviews []Review, name string, err error) {
+	for n := 1; n <= appStoreMaxPages; n++ {
+		page, err := s.fetchPage(ctx, c, cc, n)
+		if err != nil {
+			// A cancelled fetch is abandoned, not a partial success.
+			if n == 1 || ctx.Err() != nil {
+				return nil, "", fmt.Errorf("appstore: app %s (%s): %w", c.appID, cc, err)
+			}
+			s.env.logger().Warn("appstore: later page failed; keeping the pages before it",
+				"listing", l.ID, "app_id", c.appID, "country", cc, "page", n, "err", err)
+			break
+		}
+		if name == "" {
+			name = page.Name
+		}
+		if len(page.Reviews) == 0 {
+			break
+		}
+		reviews = append(reviews, appStoreWithURL(page.Reviews, c.publicURL(cc))...)
+		if !o.NextPage(page.Reviews) {
+			break
+		}
+	}
+	return reviews, name, nil
+}
+
+func appStoreWithURL(rs []Review, u string) []Review {
+	for i := range rs {
+		rs[i].URL = u
+	}
+	return rs
+}
+
+func (s *appStore) fetchPage(ctx context.Context, c appStoreConfig, cc string, n int) (appStorePage, error) {
+	u := c.pageURL(cc, n)
 	body, err := s.env.GetJSON(ctx, u, nil)
 	if err != nil {
 		return appStorePage{}, err
@@ -159,6 +277,249 @@ func (s *appStore) fetchPage(ctx context.Context, c appStoreConfig, n int) (appS
 		return appStorePage{}, fmt.Errorf("GET %s: %w", Redact(u), err)
 	}
 	return page, nil
+}
+
+// observe starts an observation with what the iTunes Lookup API says of
+// the app in each storefront: the aggregate rating, the name and the
+// seller's site. Any failed lookup fails the fetch: a missing aggregate
+// must not read as a rating of 0, nor an unknown app as one without reviews.
+func (s *appStore) observe(ctx context.Context, l Listing, c appStoreConfig) (Observation, error) {
+	base := c.endpoint
+	if c.asc != nil {
+		base = appStoreDefaultEndpoint
+		if s.lookupEndpoint != "" {
+			base = s.lookupEndpoint
+		}
+	}
+	obs := Observation{
+		Listing:  l.ID,
+		Platform: "appstore",
+		At:       s.env.now(),
+		URL:      c.publicURL(c.countries[0]),
+	}
+	ratings := make([]*Rating, 0, len(c.countries))
+	for i, cc := range c.countries {
+		info, err := s.lookup(ctx, base, c.appID, cc)
+		if err != nil {
+			return Observation{}, err
+		}
+		// The first storefront names the listing; names are localised.
+		if i == 0 {
+			obs.Name = info.Name
+			if info.Name != "" || info.Website != "" {
+				obs.Details = &Details{Name: info.Name, Website: info.Website}
+			}
+		}
+		ratings = append(ratings, info.Rating)
+	}
+	obs.Rating = appStoreCombine(ratings)
+	return obs, nil
+}
+
+func (s *appStore) lookup(ctx context.Context, base, appID, cc string) (appStoreLookup, error) {
+	u := base + "lookup?id=" + appID + "&country=" + cc
+	body, err := s.env.GetJSON(ctx, u, nil)
+	if err != nil {
+		return appStoreLookup{}, fmt.Errorf("appstore: app %s (%s): lookup: %w", appID, cc, err)
+	}
+	info, err := parseAppStoreLookup(body)
+	if err != nil {
+		return appStoreLookup{}, fmt.Errorf("appstore: app %s (%s): lookup: GET %s: %w", appID, cc, Redact(u), err)
+	}
+	if !info.Found {
+		return appStoreLookup{}, fmt.Errorf("appstore: %w: app_id: %s: no such app in the %s store (check app_id, and that the app is sold there)", ErrConfig, appID, cc)
+	}
+	return info, nil
+}
+
+// appStoreCombine merges per-storefront aggregates: one is kept as Apple
+// gives it; several give the count-weighted average and the summed count.
+// Storefronts without ratings are left out; none at all is nil, never 0.
+func appStoreCombine(rs []*Rating) *Rating {
+	var have []*Rating
+	for _, r := range rs {
+		if r != nil {
+			have = append(have, r)
+		}
+	}
+	switch len(have) {
+	case 0:
+		return nil
+	case 1:
+		r := *have[0]
+		return &r
+	}
+	var sum, plain float64
+	count := 0
+	for _, r := range have {
+		plain += r.Value
+		if r.Count > 0 {
+			sum += r.Value * float64(r.Count)
+			count += r.Count
+		}
+	}
+	if count == 0 {
+		// No counts to weigh with: the plain mean, count unknown.
+		return &Rating{Value: plain / float64(len(have))}
+	}
+	return &Rating{Value: sum / float64(count), Count: count}
+}
+
+// Backfill implements Backfiller. The feed door reads every storefront in
+// order, pages 1..10 each, with cursor "cc:page"; the App Store Connect door
+// follows links.next (the cursor) to the app's first review. A cursor that
+// doesn't fit the listing (another door, a storefront since removed)
+// restarts from the beginning, which the store's dedupe makes safe.
+func (s *appStore) Backfill(ctx context.Context, l Listing, since time.Time, cursor string, page func(obs Observation, next string) error) error {
+	c, err := appStoreConfigOf(l)
+	if err != nil {
+		return fmt.Errorf("appstore: %w", err)
+	}
+	base, err := s.observe(ctx, l, c)
+	if err != nil {
+		return err
+	}
+	if c.asc != nil {
+		return s.backfillConnect(ctx, l, c, since, cursor, page, base)
+	}
+	ci, n := 0, 1
+	if cursor != "" {
+		var ok bool
+		if ci, n, ok = c.feedCursor(cursor); !ok {
+			s.env.logger().Warn("appstore: backfill cursor does not fit the listing; starting over",
+				"listing", l.ID, "cursor", cursor)
+			ci, n = 0, 1
+		}
+	}
+	handed := cursor // where the caller resumes if we stopped now
+	for ; ci < len(c.countries); ci, n = ci+1, 1 {
+		cc := c.countries[ci]
+		for ; n <= appStoreMaxPages; n++ {
+			p, err := s.fetchPage(ctx, c, cc, n)
+			if err != nil {
+				return fmt.Errorf("appstore: app %s (%s): backfill page %d: %w", c.appID, cc, n, err)
+			}
+			if len(p.Reviews) == 0 {
+				break
+			}
+			kept, older := appStoreSince(p.Reviews, since)
+			next := c.feedCursorAfter(ci, n, older)
+			obs := base
+			obs.Reviews = appStoreWithURL(kept, c.publicURL(cc))
+			if err := page(obs, next); err != nil {
+				return err
+			}
+			handed = next
+			if older {
+				break
+			}
+		}
+	}
+	if handed != "" {
+		// The last cursor handed out named a page that turned out empty:
+		// tell the caller the backfill is done.
+		obs := base
+		obs.Reviews = []Review{}
+		return page(obs, "")
+	}
+	return nil
+}
+
+// feedCursor reads "cc:page" into a storefront index and a page.
+func (c appStoreConfig) feedCursor(cursor string) (ci, n int, ok bool) {
+	cc, p, found := strings.Cut(cursor, ":")
+	ci = slices.Index(c.countries, cc)
+	n, err := strconv.Atoi(p)
+	if !found || ci < 0 || err != nil || n < 1 || n > appStoreMaxPages {
+		return 0, 0, false
+	}
+	return ci, n, true
+}
+
+// feedCursorAfter is the cursor after page n of storefront ci: its next
+// page, or (after its last page, or when since was reached) the next
+// storefront's first, or "" at the end.
+func (c appStoreConfig) feedCursorAfter(ci, n int, done bool) string {
+	if !done && n < appStoreMaxPages {
+		return c.countries[ci] + ":" + strconv.Itoa(n+1)
+	}
+	if ci+1 < len(c.countries) {
+		return c.countries[ci+1] + ":1"
+	}
+	return ""
+}
+
+// appStoreSince drops reviews published before since (zero: keeps all) and
+// reports whether it dropped any, which in a newest-first list means the
+// rest of the history is older too. Undated reviews are kept.
+func appStoreSince(rs []Review, since time.Time) (kept []Review, older bool) {
+	if since.IsZero() {
+		return rs, false
+	}
+	kept = rs[:0:0]
+	for _, r := range rs {
+		if !r.Published.IsZero() && r.Published.Before(since) {
+			older = true
+			continue
+		}
+		kept = append(kept, r)
+	}
+	return kept, older
+}
+
+// appStoreLookup is what the iTunes Lookup API says about an app in one
+// storefront.
+type appStoreLookup struct {
+	// Found is false when the storefront has no such app (resultCount 0).
+	Found   bool
+	Name    string // trackName
+	Website string // sellerUrl
+	Rating  *Rating
+}
+
+// parseAppStoreLookup parses a Lookup API answer,
+// {"resultCount":1,"results":[{"trackName","averageUserRating","userRatingCount",…}]}.
+// It is pure, for fuzzing. An app without ratings has a nil Rating; an
+// answer without a results list is ErrLayout, an empty one "not found".
+func parseAppStoreLookup(body []byte) (appStoreLookup, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
+		return appStoreLookup{}, fmt.Errorf("%w: lookup answer is not a JSON object", ErrLayout)
+	}
+	var results []json.RawMessage
+	if raw, ok := doc["results"]; !ok || json.Unmarshal(raw, &results) != nil {
+		return appStoreLookup{}, fmt.Errorf("%w: lookup answer has no \"results\" list", ErrLayout)
+	}
+	for i, raw := range results {
+		var r map[string]json.RawMessage
+		if json.Unmarshal(raw, &r) != nil || r == nil {
+			return appStoreLookup{}, fmt.Errorf("%w: lookup results[%d] is not an object", ErrLayout, i)
+		}
+		// An id can name a song or a book too; only an app is the listing.
+		if k := scalarString(r["kind"]); k != "" && k != "software" && k != "mac-software" {
+			continue
+		}
+		if w := scalarString(r["wrapperType"]); w != "" && w != "software" {
+			continue
+		}
+		info := appStoreLookup{
+			Found:   true,
+			Name:    strings.TrimSpace(scalarString(r["trackName"])),
+			Website: strings.TrimSpace(scalarString(r["sellerUrl"])),
+		}
+		avg, err := strconv.ParseFloat(scalarString(r["averageUserRating"]), 64)
+		count, cerr := strconv.ParseFloat(scalarString(r["userRatingCount"]), 64)
+		switch {
+		case err != nil || math.IsNaN(avg) || avg < 1 || avg > 5:
+			// No ratings yet (Apple sends 0, or nothing).
+		case cerr != nil:
+			info.Rating = &Rating{Value: avg} // count not given
+		case count >= 1 && count <= math.MaxInt32 && count == math.Trunc(count):
+			info.Rating = &Rating{Value: avg, Count: int(count)}
+		}
+		return info, nil
+	}
+	return appStoreLookup{}, nil
 }
 
 // appStorePage is one parsed feed page.

@@ -39,7 +39,7 @@ func Default() Registry {
 		{Name: "trustpilot", Label: "Trustpilot", Validate: validateTrustpilot, New: newTrustpilot,
 			DefaultSchedule: "@every 1h", Limit: "the public Trustpilot page gives 20 reviews a page and backfill reads at most 50 pages; with api_key and business_unit_id the Business API gives every review, 100 a page"},
 		{Name: "appstore", Label: "App Store", Validate: validateAppStore, New: newAppStore,
-			DefaultSchedule: "@every 2h", Limit: "the public App Store feed gives at most 500 reviews (10 pages of 50) per country"},
+			DefaultSchedule: "@every 2h", Limit: "the public App Store feed gives at most 500 reviews (10 pages of 50) per country; with an App Store Connect key, every review"},
 		{Name: "google_business", Label: "Google", Validate: validateGoogleBusiness, New: newGoogleBusiness,
 			DefaultSchedule: "@every 15m", Limit: "the Business Profile API gives every review of the location, 50 a page"},
 		{Name: "google_places", Label: "Google Maps", Validate: validateGooglePlaces, New: newGooglePlaces,
