@@ -229,6 +229,9 @@ func renderSourceBroken(a store.Alert) message {
 		if !f.Since.IsZero() {
 			text += " since " + fmtTime(f.Since)
 		}
+		if k := failureWords[f.Kind]; k != "" {
+			text += " (" + k + ")"
+		}
 		if c := cleanLine(f.Cause); c != "" {
 			text += ": " + c
 		}
@@ -238,6 +241,20 @@ func renderSourceBroken(a store.Alert) message {
 	text += ". Stored reviews are untouched."
 	m.Sections = append(m.Sections, section{Text: text})
 	return m
+}
+
+// failureWords says what a failure class means for the person fixing it.
+var failureWords = map[string]string{
+	"auth":      "the platform refused the credential: fix the config key named below",
+	"quota":     "the platform's quota or rate limit is exhausted",
+	"blocked":   "the platform served a challenge, login or robots.txt refusal instead of the page",
+	"layout":    "the page no longer has the expected data: its layout may have changed",
+	"too_large": "the response was larger than http.max_body_mb",
+	"config":    "the listing's configuration is wrong",
+	"http_5xx":  "the platform is having server errors",
+	"http_4xx":  "the platform answered with an HTTP error",
+	"timeout":   "the platform did not answer in time",
+	"network":   "the platform could not be reached",
 }
 
 func renderSourceRecovered(a store.Alert) message {

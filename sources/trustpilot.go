@@ -331,6 +331,8 @@ func (t *trustpilot) page(ctx context.Context, rawURL string) (trustpilotPage, e
 	if err != nil {
 		return trustpilotPage{}, fmt.Errorf("trustpilot: %s: %w", Redact(rawURL), err)
 	}
+	// Parsed: the next poll may ask "changed since?" (a 304 is one request, no body).
+	t.env.Remember(pg)
 	return p, nil
 }
 

@@ -34,6 +34,8 @@ type State struct {
 	Failures     int       `json:"failures"`
 	FailingSince time.Time `json:"failing_since,omitzero"`
 	LastError    string    `json:"last_error,omitempty"`
+	// LastErrorKind classifies LastError (sources.FailureKind: auth, quota, blocked, ...).
+	LastErrorKind string `json:"last_error_kind,omitempty"`
 	// BrokenAlerted is set once the "source broken" alert of this streak is queued.
 	BrokenAlerted bool `json:"broken_alerted"`
 	// Rating is the last aggregate the listing showed (nil: never one).
@@ -135,7 +137,7 @@ func (db *DB) commit(ctx context.Context, l ListingInfo, obs sources.Observation
 		next.Listing = l.ID
 		next.Baseline = true
 		next.LastSuccess, next.LastAttempt = now, now
-		next.Failures, next.FailingSince, next.LastError, next.BrokenAlerted = 0, time.Time{}, "", false
+		next.Failures, next.FailingSince, next.LastError, next.LastErrorKind, next.BrokenAlerted = 0, time.Time{}, "", "", false
 		if obs.Rating != nil {
 			r := *obs.Rating
 			next.Rating = &r
@@ -270,7 +272,7 @@ func sameDetails(a, b sources.Details) bool {
 // stored about the listing changes, and the alerts decide returns (given the
 // updated state) are queued. Queuing a KindSourceBroken alert marks the
 // streak as alerted so it is sent once.
-func (db *DB) CommitFailure(ctx context.Context, l ListingInfo, cause string, decide func(State) []Alert) ([]Alert, error) {
+func (db *DB) CommitFailure(ctx context.Context, l ListingInfo, kind, cause string, decide func(State) []Alert) ([]Alert, error) {
 	var queued []Alert
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		now := db.now().UTC()
@@ -284,7 +286,7 @@ func (db *DB) CommitFailure(ctx context.Context, l ListingInfo, cause string, de
 		}
 		st.Failures++
 		st.LastAttempt = now
-		st.LastError = cause
+		st.LastError, st.LastErrorKind = cause, kind
 		var alerts []Alert
 		if decide != nil {
 			alerts = decide(st)

@@ -190,7 +190,7 @@ func TestCommitFailureStreak(t *testing.T) {
 	}
 	var total int
 	for i := 1; i <= 5; i++ {
-		q, err := db.CommitFailure(ctx, listing, "HTTP 503", broken)
+		q, err := db.CommitFailure(ctx, listing, "http_5xx", "HTTP 503", broken)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -59,9 +59,10 @@ type RatingChange struct {
 
 // Failure describes a broken (or recovered) source.
 type Failure struct {
-	Count int       `json:"count"` // consecutive failed polls
-	Since time.Time `json:"since"` // first failure of the streak
-	Cause string    `json:"cause"` // the last error, redacted
+	Count int       `json:"count"`          // consecutive failed polls
+	Since time.Time `json:"since"`          // first failure of the streak
+	Cause string    `json:"cause"`          // the last error, redacted
+	Kind  string    `json:"kind,omitempty"` // its class: auth, quota, blocked, layout, http_5xx, network, ...
 }
 
 // DeliveryState is an outbox row's state.

@@ -173,7 +173,7 @@ func (r Rules) EvaluateFailure(l store.ListingInfo, st store.State) []store.Aler
 		Key:      "broken:" + l.ID + ":" + unix(st.FailingSince),
 		Business: store.Ref{ID: l.Business, Name: l.BusinessName},
 		Listing:  store.ListingRef{ID: l.ID, Name: l.Name, Platform: l.Platform, PlatformLabel: l.PlatformLabel, URL: l.URL},
-		Failure:  &store.Failure{Count: st.Failures, Since: st.FailingSince, Cause: st.LastError},
+		Failure:  &store.Failure{Count: st.Failures, Since: st.FailingSince, Cause: st.LastError, Kind: st.LastErrorKind},
 	}}
 }
 

@@ -92,13 +92,13 @@ func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (Result, error)
 		if mode == Backfill {
 			return res, nil
 		}
-		queued, err := w.db.CommitFailure(context.WithoutCancel(ctx), t.Info, ferr.Error(), func(st store.State) []store.Alert {
+		queued, err := w.db.CommitFailure(context.WithoutCancel(ctx), t.Info, sources.FailureKind(ferr), ferr.Error(), func(st store.State) []store.Alert {
 			return w.rules.EvaluateFailure(t.Info, st)
 		})
 		if err != nil {
 			return res, err
 		}
-		log.Warn("poll failed", "err", ferr, "duration", time.Since(start))
+		log.Warn("poll failed", "kind", sources.FailureKind(ferr), "err", ferr, "duration", time.Since(start))
 		res.Alerts = queued
 		w.committed(queued)
 		return res, nil
