@@ -409,7 +409,7 @@ func enqueue(tx *bolt.Tx, alerts []Alert, now time.Time) ([]Alert, error) {
 		if keys.Get([]byte(a.Key)) != nil {
 			continue
 		}
-		if a.Draft != nil {
+		if a.Draft != nil && a.Kind != KindDraftUpdate {
 			d := *a.Draft
 			id, err := drafts.NextSequence()
 			if err != nil {
@@ -426,6 +426,13 @@ func enqueue(tx *bolt.Tx, alerts []Alert, now time.Time) ([]Alert, error) {
 			return nil, err
 		}
 		a.ID, a.Created = id, now
+		if a.Draft != nil && a.Kind != KindDraftUpdate {
+			// The draft remembers its message, for updates after actions.
+			a.Draft.AlertID = id
+			if err := putJSON(drafts, u64(a.Draft.ID), *a.Draft); err != nil {
+				return nil, err
+			}
+		}
 		a.Delivery = Delivery{State: DeliveryPending, NextAt: now}
 		if err := putJSON(out, u64(id), a); err != nil {
 			return nil, err

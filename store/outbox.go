@@ -31,6 +31,15 @@ func (db *DB) Due(ctx context.Context, now time.Time, limit int) ([]Alert, error
 			if a.Delivery.State != DeliveryPending || a.Delivery.NextAt.After(now) {
 				continue
 			}
+			if a.Kind == KindDraftUpdate {
+				ok, err := fillUpdate(tx, &a)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue // its message isn't out yet: the update waits
+				}
+			}
 			due = append(due, a)
 		}
 		return nil
@@ -119,4 +128,32 @@ func (db *DB) editAlert(ctx context.Context, id uint64, edit func(*Alert)) error
 		return fmt.Errorf("store: outbox: %w", err)
 	}
 	return nil
+}
+
+// fillUpdate gives an update row the original alert as delivered and the
+// draft as it is now. It reports false while the original is undelivered.
+func fillUpdate(tx *bolt.Tx, a *Alert) (bool, error) {
+	if a.Update == nil {
+		return false, fmt.Errorf("update row %d has no update", a.ID)
+	}
+	d, err := getDraft(tx, a.Update.DraftID)
+	if err != nil {
+		return false, err
+	}
+	v := tx.Bucket(bOutbox).Get(u64(d.AlertID))
+	if v == nil {
+		return false, fmt.Errorf("draft %d: alert %d: %w", d.ID, d.AlertID, ErrNotFound)
+	}
+	var orig Alert
+	if err := json.Unmarshal(v, &orig); err != nil {
+		return false, err
+	}
+	if orig.Delivery.State == DeliveryFailed {
+		return true, nil // nothing to edit; the notifier posts the update on its own
+	}
+	if orig.Delivery.State != DeliverySent {
+		return false, nil
+	}
+	a.Original, a.Draft = &orig, &d
+	return true, nil
 }

@@ -18,6 +18,10 @@ const (
 	KindReviewEdited    AlertKind = "review_edited"    // a review's stars went down to the threshold or below
 	KindReviewImproved  AlertKind = "review_improved"  // stars went up after the business replied (P3)
 	KindListingChanged  AlertKind = "listing_changed"  // name, address, phone, website or hours changed
+	// KindDraftUpdate edits an earlier alert's message after a draft action
+	// (Update says what happened; Original is the alert as delivered,
+	// Draft the draft as it is now: both filled by Due).
+	KindDraftUpdate AlertKind = "draft_update"
 )
 
 // ReviewEdit is a review's change between two polls.
@@ -49,6 +53,9 @@ type ListingRef struct {
 	Platform      string `json:"platform"`       // registry name: "trustpilot"
 	PlatformLabel string `json:"platform_label"` // for people: "Trustpilot"
 	URL           string `json:"url,omitempty"`
+	// CanReply: revwatch can publish an approved reply through the
+	// platform's API; otherwise staff post it by hand ("reply on <platform>").
+	CanReply bool `json:"can_reply,omitempty"`
 }
 
 // RatingChange is an aggregate rating before and after one poll.
@@ -108,14 +115,23 @@ type Alert struct {
 	Edit     *ReviewEdit     `json:"edit,omitempty"`
 	Details  *DetailsChange  `json:"details,omitempty"`
 	// Draft is the suggested reply, as created with the alert.
-	Draft    *Draft   `json:"draft,omitempty"`
+	Draft *Draft `json:"draft,omitempty"`
+	// Update and Original belong to KindDraftUpdate rows.
+	Update   *Update `json:"update,omitempty"`
+	Original *Alert  `json:"original,omitempty"`
+	// Urgent alerts (escalations) go to the escalation channel.
+	Urgent bool `json:"urgent,omitempty"`
+	// Guidance tells staff what to do when there is no public draft (E1-E4).
+	Guidance string   `json:"guidance,omitempty"`
 	Delivery Delivery `json:"delivery"`
 }
 
 // DraftStatus is a reply draft's state.
 type DraftStatus string
 
-// Draft states: pending -> approved|rejected; approved -> posted.
+// Draft states: pending -> approved|rejected; approved -> posted (by the
+// platform's reply API, or seen on the page after a manual post). Edit and
+// regenerate keep a draft pending with new text.
 const (
 	DraftPending  DraftStatus = "pending"
 	DraftApproved DraftStatus = "approved"
@@ -132,7 +148,77 @@ type Draft struct {
 	Text     string      `json:"text"`
 	Language string      `json:"language,omitempty"`
 	Created  time.Time   `json:"created"`
-	// UpdatedBy and Updated record the last status change (P2: documented).
+	// AlertID is the alert that carried the draft (its Slack message).
+	AlertID uint64 `json:"alert_id,omitempty"`
+	// Variant is the phrasing variant (regenerate increments it).
+	Variant int `json:"variant,omitempty"`
+	// Edited: a person changed the text.
+	Edited bool `json:"edited,omitempty"`
+	// Manual: approved on a platform without a reply API; someone posts it by hand.
+	Manual bool `json:"manual,omitempty"`
+	// Publish tracks the reply API call of an approved draft.
+	Publish Publish `json:"publish,omitzero"`
+	// UpdatedBy and Updated record the last change (P2: documented).
 	UpdatedBy string    `json:"updated_by,omitempty"`
 	Updated   time.Time `json:"updated,omitzero"`
+	// History records every step: who did what, when (P2).
+	History []Step `json:"history,omitempty"`
+}
+
+// Publish is the state of posting an approved draft through a platform API.
+type Publish struct {
+	State     string    `json:"state,omitempty"` // "", "pending", "failed", "done"
+	Attempts  int       `json:"attempts,omitempty"`
+	LastError string    `json:"last_error,omitempty"`
+	At        time.Time `json:"at,omitzero"`
+}
+
+// Step is one recorded action on a draft.
+type Step struct {
+	Action DraftAction `json:"action"`
+	By     string      `json:"by"`
+	At     time.Time   `json:"at"`
+	Note   string      `json:"note,omitempty"`
+}
+
+// DraftAction is something done to a draft.
+type DraftAction string
+
+// Draft actions. The first four come from people (Slack buttons, CLI);
+// the rest from revwatch itself.
+const (
+	ActionApprove       DraftAction = "approve"
+	ActionReject        DraftAction = "reject"
+	ActionEdit          DraftAction = "edit"
+	ActionRegenerate    DraftAction = "regenerate"
+	ActionPosted        DraftAction = "posted"         // the platform shows the reply
+	ActionPublishFailed DraftAction = "publish_failed" // the reply API refused; retryable
+	ActionRemind        DraftAction = "remind"         // still pending after rules.remind_after
+)
+
+// DraftEvent asks ApplyDraftEvent to change a draft.
+type DraftEvent struct {
+	DraftID uint64
+	Action  DraftAction
+	// By identifies who acted: a Slack user id ("U123"), "cli:<user>" or "revwatch".
+	By string
+	// Text is the new text for edit and regenerate.
+	Text string
+	// Variant is the phrasing variant for regenerate.
+	Variant int
+	// Manual marks an approval on a platform without a reply API.
+	Manual bool
+	// Note is shown in the thread (a publish failure's reason, ...).
+	Note string
+}
+
+// Update describes a change to an alert's message: the draft's new state
+// and one line for its thread. Notifiers edit the original message
+// (Alert.Original's receipt) and reply in its thread.
+type Update struct {
+	DraftID uint64      `json:"draft_id"`
+	Action  DraftAction `json:"action"`
+	By      string      `json:"by"`
+	At      time.Time   `json:"at"`
+	Note    string      `json:"note,omitempty"`
 }
