@@ -201,6 +201,19 @@ type Backfiller interface {
 	Backfill(ctx context.Context, l Listing, since time.Time, cursor string, page func(obs Observation, next string) error) error
 }
 
+// Replier is a Source that can publish the business's reply to a review
+// through the platform's API. Platforms without one (public pages, Yelp)
+// don't implement it: staff post approved replies by hand.
+type Replier interface {
+	// CanReply reports whether this listing's configuration allows
+	// replying (the App Store only with App Store Connect keys).
+	CanReply(l Listing) bool
+	// Reply publishes text as the business's reply to the review. It is
+	// idempotent: replying again replaces the reply or reports success for
+	// a reply already there, so a retry after a crash never posts twice.
+	Reply(ctx context.Context, l Listing, reviewID, text string) error
+}
+
 // Source fetches a listing.
 type Source interface {
 	// Fetch returns what the listing shows now. A page that isn't the
