@@ -21,6 +21,8 @@ type ListingInfo struct {
 	Name          string    `json:"name,omitempty"`
 	URL           string    `json:"url,omitempty"`
 	FirstSeen     time.Time `json:"first_seen"`
+	// CanReply: approved drafts are published through the platform's API.
+	CanReply bool `json:"can_reply,omitempty"`
 }
 
 // State is a listing's source state: what the last polls saw.

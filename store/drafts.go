@@ -78,6 +78,9 @@ func (db *DB) ApplyDraftEvent(ctx context.Context, ev DraftEvent) (Draft, error)
 		for _, st := range allowed[ev.Action] {
 			ok = ok || d.Status == st
 		}
+		if ev.Action == ActionApprove && d.Status == DraftApproved && d.Publish.State == "failed" {
+			ok = true // approving again retries a failed publish
+		}
 		if !ok {
 			return fmt.Errorf("store: %s draft %d: it is %s: %w", ev.Action, d.ID, d.Status, ErrConflict)
 		}

@@ -141,3 +141,21 @@ func (db *DB) Drafts(ctx context.Context, listing string, fn func(Draft) error) 
 		})
 	})
 }
+
+// Review returns one stored review.
+func (db *DB) Review(ctx context.Context, listing, id string) (StoredReview, error) {
+	var r StoredReview
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		ids, _ := nested(tx, bReviewIDs, listing, false)
+		revs, _ := nested(tx, bReviews, listing, false)
+		if ids == nil || revs == nil {
+			return fmt.Errorf("store: review %s/%s: %w", listing, id, ErrNotFound)
+		}
+		k := ids.Get([]byte(id))
+		if k == nil {
+			return fmt.Errorf("store: review %s/%s: %w", listing, id, ErrNotFound)
+		}
+		return json.Unmarshal(revs.Get(k), &r)
+	})
+	return r, err
+}

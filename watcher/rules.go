@@ -23,11 +23,14 @@ type Rules struct {
 	// before the previous successful poll is history surfacing (a platform
 	// un-hiding it, deeper paging), stored without an alert. Default 14 days.
 	HistoryAge sources.Duration `yaml:"history_age,omitempty" json:"history_age,omitempty"`
+	// RemindAfter: a draft still pending this long gets one reminder in its
+	// thread (P1). Default 24h; 0 turns reminders off.
+	RemindAfter sources.Duration `yaml:"remind_after,omitempty" json:"remind_after,omitempty"`
 }
 
 // DefaultRules are the defaults the config starts from.
 func DefaultRules() Rules {
-	return Rules{NegativeAtOrBelow: 2, RatingDrop: 0.1, FailuresBeforeAlert: 3, HistoryAge: sources.Duration(14 * 24 * time.Hour)}
+	return Rules{NegativeAtOrBelow: 2, RatingDrop: 0.1, FailuresBeforeAlert: 3, HistoryAge: sources.Duration(14 * 24 * time.Hour), RemindAfter: sources.Duration(24 * time.Hour)}
 }
 
 // Validate names each bad key.
@@ -72,7 +75,7 @@ func (r Rules) Evaluate(ch store.Change, mode Mode, draft Drafter) []store.Alert
 	l := ch.Listing
 	base := store.Alert{
 		Business: store.Ref{ID: l.Business, Name: l.BusinessName},
-		Listing:  store.ListingRef{ID: l.ID, Name: firstNonEmpty(l.Name, ch.Obs.Name), Platform: l.Platform, PlatformLabel: l.PlatformLabel, URL: firstNonEmpty(l.URL, ch.Obs.URL)},
+		Listing:  store.ListingRef{ID: l.ID, Name: firstNonEmpty(l.Name, ch.Obs.Name), Platform: l.Platform, PlatformLabel: l.PlatformLabel, URL: firstNonEmpty(l.URL, ch.Obs.URL), CanReply: l.CanReply},
 	}
 	var alerts []store.Alert
 	if ch.Prev.BrokenAlerted {

@@ -45,6 +45,9 @@ type Watcher struct {
 	log    *slog.Logger
 	// OnCommit, when set, runs after alerts were queued (the dispatcher's Kick).
 	OnCommit func()
+	// OnReplies, when set, gets the reviews a poll found newly answered by
+	// the business (Drafts.SeenReplies marks their drafts posted).
+	OnReplies func(ctx context.Context, listing string, reviews []sources.Review) error
 }
 
 // New returns a Watcher. drafts may be nil (alerts then carry no draft).
@@ -117,6 +120,22 @@ func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	res.New, res.Edited, res.Removed, res.Alerts = len(changed.New), len(changed.Edited), len(changed.Removed), queued
 	log.Info("polled", "reviews", len(obs.Reviews), "new", res.New, "edited", res.Edited, "removed", res.Removed, "alerts", len(queued), "baseline", changed.Baseline(), "duration", time.Since(start))
 	w.committed(queued)
+	if w.OnReplies != nil {
+		var replied []sources.Review
+		for _, r := range changed.New {
+			if r.Reply != nil {
+				replied = append(replied, r)
+			}
+		}
+		for _, e := range changed.Edited {
+			if e.After.Reply != nil && e.Before.Reply == nil {
+				replied = append(replied, e.After)
+			}
+		}
+		if err := w.OnReplies(context.WithoutCancel(ctx), t.Info.ID, replied); err != nil {
+			return res, err
+		}
+	}
 	return res, w.purge(ctx, t)
 }
 

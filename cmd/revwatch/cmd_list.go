@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -65,84 +68,93 @@ type draftJSON struct {
 	Updated   string `json:"updated,omitempty"`
 }
 
-func newReviewsCmd(g *globals) *cobra.Command {
+// emitFunc writes one row: its table/CSV cells and its JSON object.
+type emitFunc func(row []string, obj any) error
+
+// lister is one read command: its table header and how it scans the store.
+type lister struct {
+	short  string
+	header []string
+	scan   func(ctx context.Context, db *store.DB, listing string, emit emitFunc) error
+}
+
+// lists are the read commands. The daemon serves the same ones at
+// /api/list/<name>, so they work while it holds the store.
+var lists = map[string]lister{
+	"reviews": {
+		short:  "List stored reviews, newest first per listing",
+		header: []string{"LISTING", "PLATFORM", "ID", "STARS", "AUTHOR", "PUBLISHED", "TITLE/TEXT"},
+		scan: func(ctx context.Context, db *store.DB, listing string, emit emitFunc) error {
+			return db.Reviews(ctx, listing, func(r store.StoredReview) error {
+				j := reviewJSON{Listing: r.Listing, Platform: r.Platform, ID: r.ID, Author: r.Author, Rating: r.Rating,
+					Title: r.Title, Text: r.Text, Language: r.Language, Published: rfc3339(r.Published), URL: r.URL,
+					Updated: rfc3339(r.Updated), Removed: rfc3339(r.Removed)}
+				if r.Reply != nil {
+					j.Reply = &r.Reply.Text
+				}
+				return emit([]string{r.Listing, r.Platform, r.ID, stars(r.Rating), r.Author, date(r.Published), clip(r.Title, r.Text)}, j)
+			})
+		},
+	},
+	"ratings": {
+		short:  "List rating snapshots (the history of each listing's aggregate rating)",
+		header: []string{"LISTING", "AT", "RATING", "COUNT"},
+		scan: func(ctx context.Context, db *store.DB, listing string, emit emitFunc) error {
+			return db.Ratings(ctx, listing, func(s store.Snapshot) error {
+				at := s.At.UTC().Format(time.RFC3339)
+				return emit([]string{s.Listing, at, strconv.FormatFloat(s.Rating, 'f', -1, 64), strconv.Itoa(s.Count)},
+					ratingJSON{Listing: s.Listing, At: at, Rating: s.Rating, Count: s.Count})
+			})
+		},
+	},
+	"drafts": {
+		short:  "List reply drafts and their status (pending, approved, rejected, posted)",
+		header: []string{"ID", "LISTING", "REVIEW", "STATUS", "CREATED", "TEXT"},
+		scan: func(ctx context.Context, db *store.DB, listing string, emit emitFunc) error {
+			return db.Drafts(ctx, listing, func(d store.Draft) error {
+				created := d.Created.UTC().Format(time.RFC3339)
+				j := draftJSON{ID: d.ID, Listing: d.Listing, ReviewID: d.ReviewID, Status: string(d.Status), Text: d.Text,
+					Created: created, UpdatedBy: d.UpdatedBy}
+				if p := rfc3339(d.Updated); p != nil {
+					j.Updated = *p
+				}
+				status := string(d.Status)
+				if d.Manual && d.Status == store.DraftApproved {
+					status = "approved - post manually"
+				}
+				return emit([]string{strconv.FormatUint(d.ID, 10), d.Listing, d.ReviewID, status, created, clip("", d.Text)}, j)
+			})
+		},
+	},
+}
+
+func newListCmd(g *globals, name string) *cobra.Command {
 	var f listFlags
 	c := &cobra.Command{
-		Use:   "reviews",
-		Short: "List stored reviews, newest first per listing",
+		Use:   name,
+		Short: lists[name].short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.list(cmd.Context(), f, []string{"LISTING", "PLATFORM", "ID", "STARS", "AUTHOR", "PUBLISHED", "TITLE/TEXT"},
-				func(db *store.DB, emit func(table []string, obj any) error) error {
-					return db.Reviews(cmd.Context(), f.listing, func(r store.StoredReview) error {
-						j := reviewJSON{Listing: r.Listing, Platform: r.Platform, ID: r.ID, Author: r.Author, Rating: r.Rating,
-							Title: r.Title, Text: r.Text, Language: r.Language, Published: rfc3339(r.Published), URL: r.URL,
-							Updated: rfc3339(r.Updated), Removed: rfc3339(r.Removed)}
-						if r.Reply != nil {
-							j.Reply = &r.Reply.Text
-						}
-						return emit([]string{r.Listing, r.Platform, r.ID, stars(r.Rating), r.Author, date(r.Published), clip(r.Title, r.Text)}, j)
-					})
-				})
+			return g.list(cmd.Context(), name, f)
 		},
 	}
 	f.add(c)
 	return c
 }
 
-func newRatingsCmd(g *globals) *cobra.Command {
-	var f listFlags
-	c := &cobra.Command{
-		Use:   "ratings",
-		Short: "List rating snapshots (the history of each listing's aggregate rating)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.list(cmd.Context(), f, []string{"LISTING", "AT", "RATING", "COUNT"},
-				func(db *store.DB, emit func([]string, any) error) error {
-					return db.Ratings(cmd.Context(), f.listing, func(s store.Snapshot) error {
-						at := s.At.UTC().Format(time.RFC3339)
-						return emit([]string{s.Listing, at, strconv.FormatFloat(s.Rating, 'f', -1, 64), strconv.Itoa(s.Count)},
-							ratingJSON{Listing: s.Listing, At: at, Rating: s.Rating, Count: s.Count})
-					})
-				})
-		},
-	}
-	f.add(c)
-	return c
-}
-
-func newDraftsCmd(g *globals) *cobra.Command {
-	var f listFlags
-	c := &cobra.Command{
-		Use:   "drafts",
-		Short: "List reply drafts and their status (pending, approved, rejected, posted)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.list(cmd.Context(), f, []string{"ID", "LISTING", "REVIEW", "STATUS", "CREATED", "TEXT"},
-				func(db *store.DB, emit func([]string, any) error) error {
-					return db.Drafts(cmd.Context(), f.listing, func(d store.Draft) error {
-						created := d.Created.UTC().Format(time.RFC3339)
-						j := draftJSON{ID: d.ID, Listing: d.Listing, ReviewID: d.ReviewID, Status: string(d.Status), Text: d.Text,
-							Created: created, UpdatedBy: d.UpdatedBy}
-						if p := rfc3339(d.Updated); p != nil {
-							j.Updated = *p
-						}
-						return emit([]string{strconv.FormatUint(d.ID, 10), d.Listing, d.ReviewID, string(d.Status), created, clip("", d.Text)}, j)
-					})
-				})
-		},
-	}
-	f.add(c)
-	return c
-}
-
-// list opens the store read-only and streams rows in the chosen format:
-// JSON is written item by item (one array), so memory stays flat.
-func (g *globals) list(ctx context.Context, f listFlags, header []string, scan func(db *store.DB, emit func([]string, any) error) error) error {
+func (f listFlags) check() error {
 	switch f.format {
 	case "table", "json", "csv":
-	default:
-		return usageError{fmt.Errorf("--format %q: want table, json or csv", f.format)}
+		return nil
+	}
+	return usageError{fmt.Errorf("--format %q: want table, json or csv", f.format)}
+}
+
+// list opens the store read-only and streams the rows; while the daemon
+// holds the store, it asks the daemon instead.
+func (g *globals) list(ctx context.Context, name string, f listFlags) error {
+	if err := f.check(); err != nil {
+		return err
 	}
 	cfg, _, err := g.loadConfig()
 	if err != nil {
@@ -154,12 +166,25 @@ func (g *globals) list(ctx context.Context, f listFlags, header []string, scan f
 		}
 	}
 	db, err := store.Open(cfg.Store, store.Options{ReadOnly: true})
+	if errors.Is(err, store.ErrInUse) {
+		q := url.Values{"format": {f.format}, "listing": {f.listing}}
+		return viaDaemon(ctx, cfg, http.MethodGet, "/api/list/"+name+"?"+q.Encode(), nil, g.stdout)
+	}
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	w := g.stdout
-	var emit func([]string, any) error
+	return writeList(ctx, g.stdout, db, name, f)
+}
+
+// writeList streams a list in the chosen format: JSON is written item by
+// item (one array), so memory stays flat however big the store.
+func writeList(ctx context.Context, w io.Writer, db *store.DB, name string, f listFlags) error {
+	l, ok := lists[name]
+	if !ok {
+		return fmt.Errorf("no list %q", name)
+	}
+	var emit emitFunc
 	var done func() error
 	switch f.format {
 	case "json":
@@ -182,12 +207,12 @@ func (g *globals) list(ctx context.Context, f listFlags, header []string, scan f
 		done = func() error { _, err := io.WriteString(w, "\n]\n"); return err }
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write(header)
+		cw.Write(l.header)
 		emit = func(row []string, _ any) error { return cw.Write(row) }
 		done = func() error { cw.Flush(); return cw.Error() }
 	default:
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.Join(header, "\t"))
+		fmt.Fprintln(tw, strings.Join(l.header, "\t"))
 		emit = func(row []string, _ any) error {
 			for i := range row {
 				row[i] = oneLine(row[i])
@@ -197,7 +222,7 @@ func (g *globals) list(ctx context.Context, f listFlags, header []string, scan f
 		}
 		done = tw.Flush
 	}
-	if err := scan(db, emit); err != nil {
+	if err := l.scan(ctx, db, f.listing, emit); err != nil {
 		return err
 	}
 	return done()

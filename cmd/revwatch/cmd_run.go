@@ -58,6 +58,14 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 			return usageError{err}
 		}
 	}
+	// Approvals (Slack, API) wake the publisher; set before anything can approve.
+	approved := make(chan struct{}, 1)
+	a.drafts.OnApprove = func() {
+		select {
+		case approved <- struct{}{}:
+		default:
+		}
+	}
 	srv, err := a.listen(ctx, sched)
 	if err != nil {
 		stopDispatch()
@@ -68,6 +76,11 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 	// A first poll of everything now, so a new daemon doesn't sit idle for
 	// a whole schedule interval.
 	sched.PollAll(ctx, a.targets)
+	draftsDone := make(chan struct{})
+	go func() {
+		defer close(draftsDone)
+		a.draftLoop(ctx, approved)
+	}()
 	<-ctx.Done()
 	a.log.Info("stopping")
 	if srv != nil {
@@ -80,6 +93,7 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 	case <-time.After(30 * time.Second):
 		a.log.Warn("polls still running after 30s; abandoning them")
 	}
+	<-draftsDone
 	stopDispatch()
 	if err := <-dispDone; err != nil && !errors.Is(err, context.Canceled) {
 		a.log.Error("dispatcher", "err", err)
@@ -102,6 +116,11 @@ func (a *app) listen(ctx context.Context, sched *watcher.Scheduler) (*http.Serve
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	token, err := newAPIToken(a.cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/api/", a.apiHandler(token, a.drafts))
 	if tok := a.cfg.GooglePubSub.Token.Reveal(); tok != "" {
 		mux.Handle("/google/pubsub", &watcher.GooglePush{Token: tok, Poll: sched.PollAsync(ctx),
 			Targets: watcher.PushTargets(a.targets), Log: a.log})
@@ -118,4 +137,25 @@ func (a *app) listen(ctx context.Context, sched *watcher.Scheduler) (*http.Serve
 		}
 	}()
 	return srv, nil
+}
+
+// draftLoop publishes approved drafts (at once after an approval, and
+// every minute for retries) and sends reminders, until ctx ends.
+func (a *app) draftLoop(ctx context.Context, approved <-chan struct{}) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if err := a.drafts.Publish(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("publishing replies", "err", err)
+		}
+		if err := a.drafts.Remind(ctx, time.Duration(a.cfg.Rules.RemindAfter)); err != nil && ctx.Err() == nil {
+			a.log.Error("draft reminders", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-approved:
+		case <-tick.C:
+		}
+	}
 }

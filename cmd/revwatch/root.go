@@ -38,7 +38,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or configuration.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newInitCmd(g), newRunCmd(g), newPollCmd(g), newBackfillCmd(g),
-		newReviewsCmd(g), newRatingsCmd(g), newDraftsCmd(g), newDemoCmd(g),
+		newListCmd(g, "reviews"), newListCmd(g, "ratings"), newDraftsCmd(g), newDemoCmd(g),
 	)
 	return root
 }

@@ -27,6 +27,7 @@ type app struct {
 	targets  []watcher.Target
 	notifier notify.Notifier
 	disp     *notify.Dispatcher
+	drafts   *watcher.Drafts
 }
 
 // loadConfig reads the config named by --config; errors are usage errors.
@@ -79,11 +80,14 @@ func wire(cfg *Config, reg sources.Registry, db *store.DB, log *slog.Logger, con
 			if err != nil {
 				return nil, usageError{err}
 			}
+			src := p.New(env)
+			rp, canReply := src.(sources.Replier)
+			canReply = canReply && rp.CanReply(l)
 			a.targets = append(a.targets, watcher.Target{
 				Listing: l,
-				Source:  p.New(env),
+				Source:  src,
 				Info: store.ListingInfo{ID: l.ID, Business: b.ID, BusinessName: b.Name, Platform: p.Name,
-					PlatformLabel: p.Label, Name: l.Name, URL: l.URL},
+					PlatformLabel: p.Label, Name: l.Name, URL: l.URL, CanReply: canReply},
 				Business:  templates.Business{Name: b.Name, Signature: b.Signature, Contact: b.Contact, Language: b.Language},
 				Retention: retention(p.Retention, time.Duration(l.Retention)),
 				Limit:     p.Limit,
@@ -101,6 +105,9 @@ func wire(cfg *Config, reg sources.Registry, db *store.DB, log *slog.Logger, con
 	}
 	a.disp = notify.NewDispatcher(db, a.notifier, log, time.Now)
 	a.watcher.OnCommit = a.disp.Kick
+	a.drafts = a.watcher.NewDrafts(a.targets)
+	a.drafts.Kick = a.disp.Kick
+	a.watcher.OnReplies = a.drafts.SeenReplies
 	return a, nil
 }
 
