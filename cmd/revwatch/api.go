@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -28,14 +29,15 @@ import (
 // apiTokenPath is where the daemon keeps its API token.
 func apiTokenPath(storePath string) string { return storePath + ".api-token" }
 
-// newAPIToken writes a fresh token for this daemon run.
-func newAPIToken(storePath string) (string, error) {
+// newAPIToken writes a fresh token for this daemon run, with the address
+// the listener really got (listen: 127.0.0.1:0 picks a free port).
+func newAPIToken(storePath, addr string) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
 	tok := hex.EncodeToString(b)
-	if err := os.WriteFile(apiTokenPath(storePath), []byte(tok+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(apiTokenPath(storePath), []byte(addr+"\n"+tok+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("write the API token: %w", err)
 	}
 	return tok, nil
@@ -87,26 +89,34 @@ func (a *app) apiHandler(token string, drafts *watcher.Drafts) http.Handler {
 	})
 }
 
+// errNoDaemon: no daemon answers (no token file, or nobody listening):
+// the CLI opens the store itself.
+var errNoDaemon = errors.New("no daemon answering")
+
 // viaDaemon sends one request to the running daemon's API and copies the
-// answer to out.
+// answer to out; errNoDaemon when there is none to ask.
 func viaDaemon(ctx context.Context, cfg *Config, method, path string, body io.Reader, out io.Writer) error {
-	if cfg.Listen == "off" {
-		return fmt.Errorf("%w, and its listener is off (listen: off): stop it, or set listen: so the CLI can reach it", store.ErrInUse)
+	raw, err := os.ReadFile(apiTokenPath(cfg.Store))
+	if err != nil || cfg.Listen == "off" {
+		return errNoDaemon
 	}
-	tok, err := os.ReadFile(apiTokenPath(cfg.Store))
-	if err != nil {
-		return fmt.Errorf("%w; reaching it needs %s: %v", store.ErrInUse, apiTokenPath(cfg.Store), err)
+	addr, tok, ok := strings.Cut(strings.TrimSpace(string(raw)), "\n")
+	if !ok {
+		return errNoDaemon
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+cfg.Listen+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+path, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(tok))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w; the daemon did not answer at %s: %v", store.ErrInUse, cfg.Listen, err)
+		if ctx.Err() == nil && isRefused(err) {
+			return errNoDaemon // a token left by a daemon that was killed
+		}
+		return fmt.Errorf("the daemon did not answer at %s: %w", addr, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -118,5 +128,18 @@ func viaDaemon(ctx context.Context, cfg *Config, method, path string, body io.Re
 		return err
 	}
 	_, err = io.Copy(out, resp.Body)
+	return err
+}
+
+func isRefused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// inUse explains a store held by a daemon the CLI can't reach.
+func inUse(cfg *Config, err error) error {
+	if cfg.Listen == "off" {
+		return fmt.Errorf("%w, and its listener is off (listen: off): stop the daemon, or set listen: so the CLI can reach it", err)
+	}
 	return err
 }

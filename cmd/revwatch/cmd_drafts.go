@@ -84,18 +84,19 @@ func (g *globals) draftAction(ctx context.Context, ev store.DraftEvent) (store.D
 	if err != nil {
 		return store.Draft{}, err
 	}
-	a, err := openApp(cfg, reg, log, g.stdout)
-	if errors.Is(err, store.ErrInUse) {
-		body, _ := json.Marshal(ev)
-		var out bytes.Buffer
-		if err := viaDaemon(ctx, cfg, http.MethodPost, fmt.Sprintf("/api/drafts/%d/%s", ev.DraftID, ev.Action), bytes.NewReader(body), &out); err != nil {
+	body, _ := json.Marshal(ev)
+	var out bytes.Buffer
+	err = viaDaemon(ctx, cfg, http.MethodPost, fmt.Sprintf("/api/drafts/%d/%s", ev.DraftID, ev.Action), bytes.NewReader(body), &out)
+	if !errors.Is(err, errNoDaemon) {
+		if err != nil {
 			return store.Draft{}, err
 		}
 		var d store.Draft
 		return d, json.Unmarshal(out.Bytes(), &d)
 	}
+	a, err := openApp(cfg, reg, log, g.stdout)
 	if err != nil {
-		return store.Draft{}, err
+		return store.Draft{}, inUse(cfg, err)
 	}
 	defer a.close()
 	d, err := a.drafts.Act(ctx, ev)

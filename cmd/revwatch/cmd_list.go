@@ -165,13 +165,15 @@ func (g *globals) list(ctx context.Context, name string, f listFlags) error {
 			return usageError{fmt.Errorf("--listing %q: no such listing in %s (have: %v)", f.listing, g.config, cfg.listingIDs())}
 		}
 	}
-	db, err := store.Open(cfg.Store, store.Options{ReadOnly: true})
-	if errors.Is(err, store.ErrInUse) {
-		q := url.Values{"format": {f.format}, "listing": {f.listing}}
-		return viaDaemon(ctx, cfg, http.MethodGet, "/api/list/"+name+"?"+q.Encode(), nil, g.stdout)
-	}
-	if err != nil {
+	// A running daemon holds the store: ask it first (a refused connection
+	// costs nothing), then open the store ourselves.
+	q := url.Values{"format": {f.format}, "listing": {f.listing}}
+	if err := viaDaemon(ctx, cfg, http.MethodGet, "/api/list/"+name+"?"+q.Encode(), nil, g.stdout); !errors.Is(err, errNoDaemon) {
 		return err
+	}
+	db, err := store.Open(cfg.Store, store.Options{ReadOnly: true})
+	if err != nil {
+		return inUse(cfg, err)
 	}
 	defer db.Close()
 	return writeList(ctx, g.stdout, db, name, f)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -87,6 +88,7 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		srv.Shutdown(sctx)
 		cancel()
+		os.Remove(apiTokenPath(a.cfg.Store))
 	}
 	select {
 	case <-sched.Stop():
@@ -116,11 +118,6 @@ func (a *app) listen(ctx context.Context, sched *watcher.Scheduler) (*http.Serve
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	token, err := newAPIToken(a.cfg.Store)
-	if err != nil {
-		return nil, err
-	}
-	mux.Handle("/api/", a.apiHandler(token, a.drafts))
 	if tok := a.cfg.GooglePubSub.Token.Reveal(); tok != "" {
 		mux.Handle("/google/pubsub", &watcher.GooglePush{Token: tok, Poll: sched.PollAsync(ctx),
 			Targets: watcher.PushTargets(a.targets), Log: a.log})
@@ -129,6 +126,12 @@ func (a *app) listen(ctx context.Context, sched *watcher.Scheduler) (*http.Serve
 	if err != nil {
 		return nil, usageError{fmt.Errorf("listen %s: %w (set `listen:` in the config to another address, or off)", a.cfg.Listen, err)}
 	}
+	token, err := newAPIToken(a.cfg.Store, ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	mux.Handle("/api/", a.apiHandler(token, a.drafts))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 10 * time.Second, MaxHeaderBytes: 16 << 10}
 	go func() {

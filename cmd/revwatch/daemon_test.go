@@ -35,7 +35,7 @@ listen: 127.0.0.1:0
 http: {host_interval: 1ms}
 businesses:
   - id: b
-    listings: [{id: l, source: schemaorg, url: "%s/reviews", schedule: "@every 1h"}]
+    listings: [{id: l, source: schemaorg, url: "%s/reviews", schedule: "@every 1s"}]
 `, srv.URL)), 0o600)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -52,10 +52,33 @@ businesses:
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	// While the daemon holds the store, read commands say so plainly.
-	code, _, errOut := cli(t, "reviews", "--config", cfgPath)
-	if code != 1 || !strings.Contains(errOut, "in use") {
-		t.Errorf("reviews beside the daemon: exit %d, %q; want exit 1 and \"in use\"", code, errOut)
+	// While the daemon holds the store, the CLI works through its local API.
+	code, out, errOut := cli(t, "reviews", "--config", cfgPath, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"listing":"l"`) {
+		t.Fatalf("reviews beside the daemon: exit %d, %q %q", code, out, errOut)
+	}
+	// A 1-star review arrives; the daemon's next poll drafts a reply, and
+	// `drafts approve` approves it through the daemon.
+	site.set(func(s *reviewSite) {
+		s.reviews = append(s.reviews, jsonReview("B", "2026-11-22", "Cold soup and a rude waiter.", 1))
+	})
+	var drafts []map[string]any
+	for len(drafts) == 0 {
+		select {
+		case <-deadline:
+			t.Fatal("no draft appeared")
+		case <-time.After(50 * time.Millisecond):
+		}
+		_, out, _ = cli(t, "drafts", "--config", cfgPath, "--format", "json")
+		json.Unmarshal([]byte(out), &drafts)
+	}
+	id := fmt.Sprint(drafts[0]["id"])
+	code, out, errOut = cli(t, "drafts", "approve", id, "--config", cfgPath)
+	if code != 0 || !strings.Contains(out, "post it manually") {
+		t.Fatalf("drafts approve beside the daemon: exit %d, %q %q", code, out, errOut)
+	}
+	if code, _, errOut = cli(t, "drafts", "approve", id, "--config", cfgPath); code != 1 || !strings.Contains(errOut, "current state") {
+		t.Errorf("approving twice: exit %d %q, want a conflict", code, errOut)
 	}
 	cancel()
 	select {
@@ -77,7 +100,11 @@ businesses:
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if n, _ := db.CountReviews(context.Background(), "l"); n != 1 {
-		t.Errorf("stored %d reviews after the daemon's poll, want 1", n)
+	if n, _ := db.CountReviews(context.Background(), "l"); n != 2 {
+		t.Errorf("stored %d reviews after the daemon's polls, want 2", n)
+	}
+	d, err := db.Draft(context.Background(), 1)
+	if err != nil || d.Status != store.DraftApproved || !d.Manual || d.UpdatedBy == "" {
+		t.Errorf("draft after approval: %+v %v", d, err)
 	}
 }
