@@ -56,6 +56,12 @@ func (a *app) apiHandler(token string, drafts *watcher.Drafts) http.Handler {
 			a.log.Warn("api list", "err", err)
 		}
 	})
+	mux.HandleFunc("GET /api/backup", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if _, err := a.db.Backup(r.Context(), w); err != nil {
+			a.log.Error("api backup", "err", err)
+		}
+	})
 	mux.HandleFunc("POST /api/drafts/{id}/{action}", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
 		if err != nil {

@@ -39,6 +39,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or configuration.`,
 	root.AddCommand(
 		newInitCmd(g), newRunCmd(g), newPollCmd(g), newBackfillCmd(g),
 		newListCmd(g, "reviews"), newListCmd(g, "ratings"), newDraftsCmd(g), newDemoCmd(g),
+		newBackupCmd(g), newRestoreCmd(g), newCompactCmd(g),
 	)
 	return root
 }
