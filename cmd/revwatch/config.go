@@ -39,6 +39,9 @@ type Config struct {
 
 	// path is where the config was read from.
 	path string
+	// literalSecrets are the keys whose secret is written in the file
+	// rather than taken from ${ENV}.
+	literalSecrets []string
 }
 
 // Business owns listings; its name, signature and contact go into drafts.
@@ -90,6 +93,10 @@ func LoadConfig(path string, reg sources.Registry) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o004 != 0 && len(cfg.literalSecrets) > 0 {
+		return nil, usageError{fmt.Errorf("config %s is readable by every user and holds a literal secret (%s): "+
+			"use ${ENV_VAR} for it, or chmod 600 %s", path, strings.Join(cfg.literalSecrets, ", "), path)}
+	}
 	cfg.path = path
 	if cfg.Store != "" && !filepath.IsAbs(cfg.Store) {
 		cfg.Store = filepath.Join(filepath.Dir(path), cfg.Store)
@@ -114,7 +121,7 @@ func ParseConfig(raw []byte, reg sources.Registry, lookup func(string) (string, 
 	nodeLines(&root, "", lines)
 	// Expand after decoding, in strings only, so a secret holding ':' or
 	// '#' can't reshape the document.
-	if err := expandEnv(reflect.ValueOf(cfg).Elem(), "", lookup, lines); err != nil {
+	if err := expandEnv(reflect.ValueOf(cfg).Elem(), "", lookup, lines, &cfg.literalSecrets); err != nil {
 		return nil, err
 	}
 	if err := cfg.validate(reg, lines); err != nil {
@@ -129,11 +136,18 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 // An unset variable without default expands to "" (so an unset
 // SLACK_BOT_TOKEN means console alerts), except in url/endpoint keys
 // where an empty value would be an error anyway.
-func expandEnv(v reflect.Value, path string, lookup func(string) (string, bool), lines map[string]int) error {
+func expandEnv(v reflect.Value, path string, lookup func(string) (string, bool), lines map[string]int, literal *[]string) error {
 	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return expandEnv(v.Elem(), path, lookup, lines, literal)
+		}
 	case reflect.String:
 		s := v.String()
 		if !strings.Contains(s, "${") {
+			if s != "" && v.Type() == reflect.TypeFor[sources.Secret]() {
+				*literal = append(*literal, path)
+			}
 			return nil
 		}
 		var missing []string
@@ -163,13 +177,13 @@ func expandEnv(v reflect.Value, path string, lookup func(string) (string, bool),
 			if name == "-" || name == "" {
 				continue
 			}
-			if err := expandEnv(v.Field(i), join(path, name), lookup, lines); err != nil {
+			if err := expandEnv(v.Field(i), join(path, name), lookup, lines, literal); err != nil {
 				return err
 			}
 		}
 	case reflect.Slice:
 		for i := 0; i < v.Len(); i++ {
-			if err := expandEnv(v.Index(i), path+"["+strconv.Itoa(i)+"]", lookup, lines); err != nil {
+			if err := expandEnv(v.Index(i), path+"["+strconv.Itoa(i)+"]", lookup, lines, literal); err != nil {
 				return err
 			}
 		}

@@ -115,3 +115,30 @@ func TestListingKeyOf(t *testing.T) {
 		}
 	}
 }
+
+func TestWorldReadableLiteralSecret(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, token string
+		mode        os.FileMode
+		refused     bool
+	}{
+		{"literal, world-readable", "xoxb-literal-123", 0o644, true},
+		{"literal, private", "xoxb-literal-123", 0o600, false},
+		{"from the environment, world-readable", "${SOME_TOKEN}", 0o644, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".yaml")
+			os.WriteFile(p, []byte("slack: {token: \""+c.token+"\", channel: \"#r\"}\nbusinesses:\n  - id: b\n    listings: [{id: l, source: schemaorg, url: \"https://x.example/\"}]\n"), c.mode)
+			os.Chmod(p, c.mode)
+			_, err := LoadConfig(p, sources.Default())
+			if (err != nil) != c.refused {
+				t.Fatalf("err = %v, refused want %v", err, c.refused)
+			}
+			if err != nil && (!strings.Contains(err.Error(), "slack.token") || strings.Contains(err.Error(), "literal-123")) {
+				t.Errorf("error must name the key and not the secret: %v", err)
+			}
+		})
+	}
+}

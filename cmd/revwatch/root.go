@@ -11,10 +11,11 @@ import (
 
 // globals are the flags every command shares.
 type globals struct {
-	config   string
-	logLevel string
-	stdout   io.Writer
-	stderr   io.Writer
+	config    string
+	logLevel  string
+	logFormat string
+	stdout    io.Writer
+	stderr    io.Writer
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -35,6 +36,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or configuration.`,
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&g.config, "config", "revwatch.yaml", "config file (YAML or JSON)")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "", "log format: text or json (default: json for run, text otherwise)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newInitCmd(g), newRunCmd(g), newPollCmd(g), newBackfillCmd(g),
@@ -44,11 +46,21 @@ Exit codes: 0 success, 1 failure, 2 bad usage or configuration.`,
 	return root
 }
 
-// logger returns a text logger (CLI) or a JSON logger (daemon) on stderr.
+// logger returns a logger on stderr: JSON for the daemon and text for the
+// CLI unless --log-format says otherwise.
 func (g *globals) logger(json bool) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(strings.ToUpper(g.logLevel))); err != nil {
 		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel)}
+	}
+	switch g.logFormat {
+	case "":
+	case "json":
+		json = true
+	case "text":
+		json = false
+	default:
+		return nil, usageError{fmt.Errorf("--log-format %q: want text or json", g.logFormat)}
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	if json {
