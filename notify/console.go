@@ -30,12 +30,18 @@ func NewConsole(w io.Writer) *Console {
 // Name returns "console".
 func (c *Console) Name() string { return "console" }
 
-// Deliver writes one alert in a single Write. A failed write is retryable.
+// Deliver writes one alert in a single Write; a draft update is one line.
+// A failed write is retryable.
 func (c *Console) Deliver(ctx context.Context, a store.Alert) (store.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Receipt{}, err
 	}
-	text := consoleText(render(a))
+	var text string
+	if a.Kind == store.KindDraftUpdate {
+		text = consoleUpdate(a)
+	} else {
+		text = consoleText(render(a))
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, err := io.WriteString(c.w, text); err != nil {
@@ -76,4 +82,22 @@ func consoleText(m message) string {
 	}
 	fmt.Fprintf(&b, "\n%s\n", m.Footer)
 	return b.String()
+}
+
+// consoleUpdate is one line for a draft update:
+// "✎ draft #7 · Café Test on Trustpilot: Approved by U123".
+func consoleUpdate(a store.Alert) string {
+	id := uint64(0)
+	if a.Update != nil {
+		id = a.Update.DraftID
+	}
+	actor := func(by string) string {
+		if by = cleanLine(by); by != "" {
+			return by
+		}
+		return "revwatch"
+	}
+	// updateLine cleans every untrusted piece itself; no escaping needed.
+	line := updateLine(a, actor, func(s string) string { return s })
+	return fmt.Sprintf("%s draft #%d · %s on %s: %s\n", iconUpdate.Console, id, listingName(a), platformName(a), line)
 }

@@ -26,7 +26,47 @@ type message struct {
 	Link     link      // URL is sanitised or ""
 	Footer   string    // one line: alert id
 	Snippet  string    // a short excerpt for notification previews, or ""
+
+	// Urgent marks an escalation: Slack puts Mention (a validated
+	// manager_mention, the only raw markup in a message) above it.
+	Urgent  bool
+	Mention string
+	// Status is the draft's state line (nil: no draft, or an escalation).
+	Status *statusLine
+	// Buttons act on the draft; only Slack shows them.
+	Buttons []button
 }
+
+// statusLine is a draft's state as its message shows it: what, who, when.
+type statusLine struct {
+	Text string    // "pending approval", "approved - post manually", ...
+	By   string    // an actor: a Slack user id ("U123"), "cli:amir", "revwatch"
+	At   time.Time // zero: unknown
+}
+
+// button is a Slack button. Value carries the draft id; a link button has
+// a sanitised URL instead and changes nothing.
+type button struct {
+	ActionID string
+	Text     string
+	Value    string
+	URL      string
+	Style    string // "primary", "danger" or ""
+	Confirm  *confirm
+}
+
+// confirm is a confirmation dialog in front of a button.
+type confirm struct{ Title, Text, OK, Cancel string }
+
+// Action ids of the draft buttons (block_actions carry them back, with the
+// draft id as the value).
+const (
+	actionApprove    = "draft_approve"
+	actionEdit       = "draft_edit"
+	actionReject     = "draft_reject"
+	actionRegenerate = "draft_regenerate"
+	actionReplyLink  = "draft_reply_link" // a link button: Slack still reports the click
+)
 
 // icon is an emoji in both outputs.
 type icon struct {
@@ -40,6 +80,8 @@ var (
 	iconBroken    = icon{":rotating_light:", "✖"}
 	iconRecovered = icon{":white_check_mark:", "✔"}
 	iconInfo      = icon{":information_source:", "ℹ"}
+	iconUrgent    = icon{":rotating_light:", "‼"}
+	iconUpdate    = icon{":pencil2:", "✎"}
 )
 
 type field struct{ Label, Value string }
@@ -70,6 +112,21 @@ const (
 // render turns an alert into a message. It is pure: the same alert always
 // renders the same way.
 func render(a store.Alert) message {
+	m := renderKind(a)
+	if a.Urgent {
+		// An escalation: staff need a manager, not a reply proposal.
+		m.Urgent = true
+		m.Icon = iconUrgent
+		m.Title = "Urgent: " + m.Title
+		m.Status, m.Buttons = nil, nil
+		if g := clean(a.Guidance); g != "" {
+			m.Sections = append(m.Sections, section{Heading: "What to do", Text: g, Limit: reviewLimit})
+		}
+	}
+	return m
+}
+
+func renderKind(a store.Alert) message {
 	switch a.Kind {
 	case store.KindNegativeReview:
 		return renderNegativeReview(a)
@@ -138,7 +195,7 @@ func renderNegativeReview(a store.Alert) message {
 	} else {
 		m.Link = listingLink(a)
 	}
-	if d := a.Draft; d != nil && strings.TrimSpace(d.Text) != "" {
+	if d := a.Draft; d != nil && !a.Urgent && strings.TrimSpace(d.Text) != "" {
 		m.Sections = append(m.Sections, section{
 			Heading: fmt.Sprintf("Suggested reply (draft #%d, %s)", d.ID, draftState(d.Status)),
 			Text:    clean(d.Text),
@@ -146,7 +203,161 @@ func renderNegativeReview(a store.Alert) message {
 			Limit:   reviewLimit,
 		})
 	}
+	if !a.Urgent {
+		m.Status, m.Buttons = draftControls(a)
+	}
 	return m
+}
+
+// draftControls is a draft's status line and the buttons for what is
+// still possible in its state (store.ApplyDraftEvent enforces the same
+// transitions): pending → approve, edit, new variant, reject; approved →
+// edit, reject (and a link to reply by hand where revwatch can't post);
+// rejected and posted → none.
+func draftControls(a store.Alert) (*statusLine, []button) {
+	d := a.Draft
+	if d == nil || d.ID == 0 {
+		return nil, nil
+	}
+	id := strconv.FormatUint(d.ID, 10)
+	platform := platformName(a)
+	manual := d.Manual || !a.Listing.CanReply
+	st := &statusLine{By: d.UpdatedBy, At: d.Updated}
+	if st.By == "" {
+		st.By = "revwatch"
+	}
+	if st.At.IsZero() {
+		st.At = d.Created
+	}
+	if st.At.IsZero() {
+		st.At = a.Created
+	}
+	approve := button{ActionID: actionApprove, Text: "Approve", Value: id, Style: "primary"}
+	if !manual {
+		approve.Confirm = &confirm{
+			Title:  "Post this reply?",
+			Text:   fmt.Sprintf("revwatch will publish draft #%d on %s, where everyone can read it.", d.ID, platform),
+			OK:     "Approve and post",
+			Cancel: "Cancel",
+		}
+	}
+	edit := button{ActionID: actionEdit, Text: "Edit", Value: id}
+	regenerate := button{ActionID: actionRegenerate, Text: "New variant", Value: id}
+	reject := button{ActionID: actionReject, Text: "Reject", Value: id, Style: "danger", Confirm: &confirm{
+		Title:  "Reject this draft?",
+		Text:   fmt.Sprintf("Draft #%d won't be posted, and can't be approved later.", d.ID),
+		OK:     "Reject",
+		Cancel: "Cancel",
+	}}
+
+	var bs []button
+	switch d.Status {
+	case store.DraftPending, "":
+		st.Text = "pending approval"
+		if d.Edited {
+			st.Text = "pending approval (edited)"
+		}
+		bs = []button{approve, edit, regenerate, reject}
+	case store.DraftApproved:
+		bs = []button{edit, reject}
+		switch {
+		case manual:
+			st.Text = "approved - post manually"
+			if l := replyLink(a); l != "" {
+				bs = append(bs, button{ActionID: actionReplyLink, Text: short("Reply on " + platform), URL: l})
+			}
+		case d.Publish.State == "failed":
+			st.Text = "approved - publishing failed"
+			if e := cleanLine(d.Publish.LastError); e != "" {
+				st.Text += ": " + truncateRunes(e, 200)
+			}
+		case d.Publish.State == "done":
+			st.Text = "approved - published on " + platform
+		default:
+			st.Text = "approved - publishing on " + platform
+		}
+	case store.DraftRejected:
+		st.Text = "rejected"
+	case store.DraftPosted:
+		st.Text = "posted on " + platform
+	default:
+		st.Text = cleanLine(string(d.Status))
+	}
+	return st, bs
+}
+
+// replyLink is where staff reply by hand: the review, else the listing.
+func replyLink(a store.Alert) string {
+	if a.Review != nil {
+		if u, ok := sanitizeURL(a.Review.URL); ok {
+			return u
+		}
+	}
+	if u, ok := sanitizeURL(a.Listing.URL); ok {
+		return u
+	}
+	return ""
+}
+
+// updateLine says what happened to a draft (a KindDraftUpdate row), for
+// the thread under the draft's message. actor formats who acted (a Slack
+// mention, or plain text); esc makes untrusted text safe for the output.
+func updateLine(a store.Alert, actor, esc func(string) string) string {
+	u := a.Update
+	if u == nil {
+		return esc("The draft changed")
+	}
+	note := truncateRunes(cleanLine(u.Note), 500)
+	platform := platformName(a)
+	switch u.Action {
+	case store.ActionApprove:
+		s := "Approved by " + actor(u.By)
+		if (a.Draft != nil && a.Draft.Manual) || !a.Listing.CanReply {
+			s += esc(" - post it on " + platform + " by hand")
+		}
+		return s
+	case store.ActionReject:
+		return "Rejected by " + actor(u.By)
+	case store.ActionEdit:
+		s := "Edited by " + actor(u.By) + esc(fmt.Sprintf(" (draft #%d)", u.DraftID))
+		if note != "" {
+			s += esc(": " + note)
+		}
+		return s
+	case store.ActionRegenerate:
+		return "New variant by " + actor(u.By)
+	case store.ActionPosted:
+		return esc("Posted on " + platform)
+	case store.ActionPublishFailed:
+		if note == "" {
+			note = "no reason given"
+		}
+		return esc("Publishing failed: " + note + " — approve again or post it by hand")
+	case store.ActionRemind:
+		// Only negative reviews (new or edited down) carry drafts.
+		if d := a.Draft; d != nil && !d.Created.IsZero() && u.At.After(d.Created) {
+			return esc("Reminder: this negative review has waited " + waited(u.At.Sub(d.Created)) + " for a reply")
+		}
+		return esc("Reminder: this negative review is still waiting for a reply")
+	default:
+		s := esc(cleanLine(string(u.Action)))
+		if u.By != "" {
+			s += " by " + actor(u.By)
+		}
+		if note != "" {
+			s += esc(": " + note)
+		}
+		return s
+	}
+}
+
+// waited reads "24h", or "3d" from three days on.
+func waited(d time.Duration) string {
+	h := int(d.Hours())
+	if h >= 72 {
+		return fmt.Sprintf("%dd", h/24)
+	}
+	return fmt.Sprintf("%dh", max(h, 1))
 }
 
 // renderEdited is a review alert whose title tells the change: "Amir

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,9 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// testMention is the manager_mention of the tests.
+const testMention = "<!subteam^S0MANAGERS>"
 
 var (
 	t0       = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -80,6 +84,26 @@ func testAlerts() []namedAlert {
 			ID: 47, Kind: store.KindSourceRecovered, Created: t0,
 			Business: business, Listing: listing,
 			Failure: &store.Failure{Count: 5, Since: time.Date(2026, 3, 13, 7, 30, 0, 0, time.UTC)},
+		}},
+		{"negative_review_approved_manual", store.Alert{
+			ID: 48, Key: "review:cafe-tp:def", Kind: store.KindNegativeReview, Created: t0,
+			Business: business, Listing: listing,
+			Review: &sources.Review{
+				ID: "def", Author: "Sam", Rating: sources.Stars(2), Text: "Slow service.",
+				URL: "https://www.trustpilot.com/reviews/def",
+			},
+			Draft: &store.Draft{ID: 8, Listing: "cafe-tp", ReviewID: "def", Status: store.DraftApproved, Manual: true,
+				Text: "Dear Sam, thank you for telling us.", UpdatedBy: "U0APPROVER", Updated: t0.Add(time.Hour)},
+		}},
+		{"negative_review_urgent", store.Alert{
+			ID: 49, Key: "review:cafe-tp:ghi", Kind: store.KindNegativeReview, Created: t0,
+			Business: business, Listing: listing, Urgent: true,
+			Guidance: "The reviewer mentions food poisoning: call the shift manager, don't reply in public yet.",
+			Review: &sources.Review{
+				ID: "ghi", Author: "Kim", Rating: sources.Stars(1), Text: "I got food poisoning here.",
+				URL: "https://www.trustpilot.com/reviews/ghi",
+			},
+			Draft: &store.Draft{ID: 9, Listing: "cafe-tp", ReviewID: "ghi", Status: store.DraftPending, Text: "We are sorry."},
 		}},
 	}
 }
@@ -186,6 +210,9 @@ func TestSlackBlocksGolden(t *testing.T) {
 	out := map[string]rendered{}
 	for _, na := range testAlerts() {
 		m := render(na.alert)
+		if m.Urgent {
+			m.Mention = testMention // as Slack.render adds it
+		}
 		out[na.name] = rendered{Text: slackFallback(m), Blocks: slackBlocks(m)}
 	}
 	var buf bytes.Buffer
@@ -289,17 +316,25 @@ func slackTexts(t testing.TB, blocks any) []string {
 	return out
 }
 
-// ourLink matches the one kind of "<" the renderer writes itself: a link to
-// a sanitised http(s) URL.
-var ourLink = regexp.MustCompile(`^<https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+\|`)
+// ourLink matches the kinds of "<" the renderer writes itself: a link to
+// a sanitised http(s) URL, and a date token of the status line.
+var (
+	ourLink = regexp.MustCompile(`^<https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+\|`)
+	ourDate = regexp.MustCompile(`^<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>`)
+)
 
-// checkInert fails if any "<" in texts is not one of our links, or if a
-// control character other than newline or tab got through.
-func checkInert(t testing.TB, texts []string) {
+// checkInert fails if any "<" in texts is not one of our links or dates,
+// or if a control character other than newline or tab got through.
+// allowed lists raw markup the test expects (a mention of the acting
+// user, the manager mention), which is removed before the check.
+func checkInert(t testing.TB, texts []string, allowed ...string) {
 	t.Helper()
 	for _, s := range texts {
+		for _, a := range allowed {
+			s = strings.ReplaceAll(s, a, "")
+		}
 		for i := 0; i < len(s); i++ {
-			if s[i] == '<' && !ourLink.MatchString(s[i:]) {
+			if s[i] == '<' && !ourLink.MatchString(s[i:]) && !ourDate.MatchString(s[i:]) {
 				t.Fatalf("unescaped '<' at %d in %q", i, s)
 			}
 		}
@@ -371,5 +406,111 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("%s differs (-want +got; rerun with -update if intended):\n%s", path, diff)
+	}
+}
+
+// TestDraftButtons pins which buttons a draft's message carries in each
+// state: action ids, values and the link, exactly.
+func TestDraftButtons(t *testing.T) {
+	base := testAlerts()[0].alert // draft #7, review URL set
+	tests := []struct {
+		name     string
+		status   store.DraftStatus
+		canReply bool
+		manual   bool
+		urgent   bool
+		want     []string // "action_id=value" or "action_id→url"
+		status1  string   // the status line's text
+	}{
+		{"pending", store.DraftPending, true, false, false,
+			[]string{"draft_approve=7", "draft_edit=7", "draft_regenerate=7", "draft_reject=7"}, "pending approval"},
+		{"pending, no reply API", store.DraftPending, false, false, false,
+			[]string{"draft_approve=7", "draft_edit=7", "draft_regenerate=7", "draft_reject=7"}, "pending approval"},
+		{"approved, reply API", store.DraftApproved, true, false, false,
+			[]string{"draft_edit=7", "draft_reject=7"}, "approved - publishing on Trustpilot"},
+		{"approved, no reply API", store.DraftApproved, false, false, false,
+			[]string{"draft_edit=7", "draft_reject=7", "draft_reply_link→https://www.trustpilot.com/reviews/abc?utm=a&b=c"}, "approved - post manually"},
+		{"approved manual", store.DraftApproved, true, true, false,
+			[]string{"draft_edit=7", "draft_reject=7", "draft_reply_link→https://www.trustpilot.com/reviews/abc?utm=a&b=c"}, "approved - post manually"},
+		{"rejected", store.DraftRejected, true, false, false, nil, "rejected"},
+		{"posted", store.DraftPosted, true, false, false, nil, "posted on Trustpilot"},
+		{"urgent", store.DraftPending, true, false, true, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := base
+			d := *base.Draft
+			d.Status, d.Manual = tt.status, tt.manual
+			a.Draft, a.Listing.CanReply, a.Urgent = &d, tt.canReply, tt.urgent
+			m := render(a)
+			var got []string
+			for _, b := range m.Buttons {
+				if b.URL != "" {
+					got = append(got, b.ActionID+"→"+b.URL)
+				} else {
+					got = append(got, b.ActionID+"="+b.Value)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("buttons (-want +got):\n%s", diff)
+			}
+			st := ""
+			if m.Status != nil {
+				st = m.Status.Text
+			}
+			if st != tt.status1 {
+				t.Errorf("status = %q, want %q", st, tt.status1)
+			}
+
+			// The Block Kit form carries the same ids and values.
+			blocks := slackBlocks(m)
+			var ids []string
+			for _, b := range blocks {
+				ab, ok := b.(*slack.ActionBlock)
+				if !ok {
+					continue
+				}
+				for _, e := range ab.Elements.ElementSet {
+					btn := e.(*slack.ButtonBlockElement)
+					if btn.URL != "" {
+						ids = append(ids, btn.ActionID+"→"+btn.URL)
+					} else {
+						ids = append(ids, btn.ActionID+"="+btn.Value)
+					}
+				}
+			}
+			if diff := cmp.Diff(tt.want, ids); diff != "" {
+				t.Errorf("Block Kit buttons (-want +got):\n%s", diff)
+			}
+			checkInert(t, slackTexts(t, blocks))
+		})
+	}
+}
+
+func TestStatusLineActor(t *testing.T) {
+	tests := []struct {
+		by, want string
+	}{
+		{"U0APPROVER", "<@U0APPROVER>"},
+		{"W0ENTERPRISE", "<@W0ENTERPRISE>"},
+		{"cli:amir", "cli:amir"},
+		{"revwatch", "revwatch"},
+		{"", "revwatch"},
+		{"<!channel>", "&lt;!channel&gt;"},
+		{"U123>", "U123&gt;"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.by, func(t *testing.T) {
+			if got := slackActor(tt.by); got != tt.want {
+				t.Errorf("slackActor(%q) = %q, want %q", tt.by, got, tt.want)
+			}
+		})
+	}
+	a := testAlerts()[0].alert
+	a.Draft.Status, a.Draft.UpdatedBy, a.Draft.Updated = store.DraftRejected, "cli:amir", t0.Add(time.Hour)
+	texts := slackTexts(t, slackBlocks(render(a)))
+	want := "*Status:* rejected · by cli:amir · <!date^1773484013^{date_short_pretty} {time}|2026-03-14 10:26 UTC>"
+	if !slices.Contains(texts, want) {
+		t.Errorf("no status line %q in:\n%s", want, strings.Join(texts, "\n"))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,28 +21,50 @@ import (
 
 const testToken = "xoxb-1111-2222-TOPSECRETtoken"
 
-// posted is one chat.postMessage request as the fake Slack saw it.
+// posted is one Web API request as the fake Slack saw it.
 type posted struct {
 	Path, Auth string
-	Form       map[string]string
+	Form       map[string]string // form requests
+	Body       string            // the raw body (JSON requests: views.open)
 }
 
-// fakeSlack serves /chat.postMessage with reply and records requests.
+// fakeSlack serves Slack's Web API with reply and records requests.
 type fakeSlack struct {
 	*httptest.Server
 	mu    sync.Mutex
 	posts []posted
 }
 
+// webAPIScopes lists every Web API method revwatch calls, with the bot
+// scope it needs ("" for none). The fake Slack fails a test that calls
+// anything else, and TestManifestScopes checks the manifest asks for
+// exactly these scopes.
+var webAPIScopes = map[string]string{
+	"chat.postMessage":      "chat:write",
+	"chat.update":           "chat:write",
+	"chat.postEphemeral":    "chat:write",
+	"views.open":            "",
+	"usergroups.users.list": "usergroups:read",
+}
+
 func newFakeSlack(t *testing.T, reply http.HandlerFunc) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := webAPIScopes[strings.TrimPrefix(r.URL.Path, "/")]; !ok {
+			t.Errorf("revwatch called %s, which webAPIScopes (and the manifest) don't list", r.URL.Path)
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		p := posted{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Form: map[string]string{}}
+		p := posted{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Form: map[string]string{}, Body: string(body)}
 		for k := range r.PostForm {
 			p.Form[k] = r.PostForm.Get(k)
 		}
@@ -291,7 +314,7 @@ func TestSlackTokenNeverLeaks(t *testing.T) {
 		causes = append(causes, ob.causes()...)
 	}
 	// Config printed or logged by mistake.
-	cfg := SlackConfig{Token: testToken, Channel: "#reviews"}
+	cfg := SlackConfig{Token: testToken, Channel: "#reviews", SigningSecret: "TOPSECRETsigning", AppToken: "xapp-TOPSECRETapp"}
 	log.Info("config", "slack", cfg)
 	errs = append(errs, fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg))
 
@@ -314,11 +337,11 @@ func TestSlackTokenNeverLeaks(t *testing.T) {
 
 func TestSlackConfigYAMLShape(t *testing.T) {
 	// The JSON form (and so `revwatch config` output) hides the token.
-	b, err := json.Marshal(SlackConfig{Token: sources.Secret(testToken), Channel: "C1"})
+	b, err := json.Marshal(SlackConfig{Token: sources.Secret(testToken), Channel: "C1", SigningSecret: "s3cret", AppToken: "xapp-1", Approvers: []string{"U1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"token":"REDACTED","channel":"C1","api_url":""}`; string(b) != want {
+	if want := `{"token":"REDACTED","channel":"C1","api_url":"","signing_secret":"REDACTED","app_token":"REDACTED","approvers":["U1"],"escalation_channel":"","manager_mention":""}`; string(b) != want {
 		t.Errorf("json = %s, want %s", b, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/revwatch/revwatch/sources"
@@ -172,4 +173,26 @@ func (d *Drafts) SeenReplies(ctx context.Context, listing string, reviews []sour
 		d.Kick()
 	}
 	return nil
+}
+
+// Check returns the guideline checker's findings for a text a person wrote
+// for a draft ("G5: you should have"), in the draft's language.
+func (d *Drafts) Check(ctx context.Context, draftID uint64, text string) ([]string, error) {
+	cur, err := d.w.db.Draft(ctx, draftID)
+	if err != nil {
+		return nil, err
+	}
+	if d.w.drafts == nil {
+		return nil, nil
+	}
+	t := d.targets[cur.Listing]
+	var out []string
+	for _, f := range d.w.drafts.CheckForm(text, cur.Language, templates.FormComplaint, t.Info.PlatformLabel, t.Business) {
+		msg := f.Rule + ": " + strings.Join(f.Words, ", ")
+		if len(f.Words) == 0 {
+			msg = f.Rule + ": " + f.Message
+		}
+		out = append(out, msg)
+	}
+	return out, nil
 }

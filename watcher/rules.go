@@ -65,8 +65,21 @@ const (
 	FullSync
 )
 
-// Drafter writes a suggested reply for a review (nil: no draft).
-type Drafter func(r sources.Review) *store.Draft
+// Drafter writes a suggested reply for a review.
+type Drafter func(r sources.Review) Suggestion
+
+// Suggestion is what an alert carries for a review: a draft, or (E1) no
+// public draft but urgent guidance; legal and health claims carry both a
+// careful draft and guidance for the manager.
+type Suggestion struct {
+	Draft    *store.Draft
+	Urgent   bool
+	Guidance string
+}
+
+func (s Suggestion) apply(a *store.Alert) {
+	a.Draft, a.Urgent, a.Guidance = s.Draft, s.Urgent, s.Guidance
+}
 
 // Evaluate turns one successful observation into alerts. It is pure: the
 // first successful poll of a listing is a silent baseline, and a backfill
@@ -106,7 +119,7 @@ func (r Rules) Evaluate(ch store.Change, mode Mode, draft Drafter) []store.Alert
 			a.Rating, drop = drop, nil
 		}
 		if draft != nil {
-			a.Draft = draft(rev)
+			draft(rev).apply(&a)
 		}
 		alerts = append(alerts, a)
 	}
@@ -152,7 +165,7 @@ func (r Rules) edits(base store.Alert, ch store.Change, draft Drafter) []store.A
 			al.Kind = store.KindReviewEdited
 			al.Key = "edit:" + base.Listing.ID + ":" + rv.ID + ":" + stars
 			if draft != nil {
-				al.Draft = draft(rv)
+				draft(rv).apply(&al)
 			}
 		case *a > *b && e.Before.Reply != nil:
 			al.Kind = store.KindReviewImproved

@@ -98,7 +98,9 @@ func TestEvaluate(t *testing.T) {
 		},
 	}
 	r := DefaultRules()
-	drafter := func(rv sources.Review) *store.Draft { return &store.Draft{ReviewID: rv.ID, Text: "draft"} }
+	drafter := func(rv sources.Review) Suggestion {
+		return Suggestion{Draft: &store.Draft{ReviewID: rv.ID, Text: "draft"}}
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.obs.At = t0
@@ -230,7 +232,7 @@ func TestEvaluateEditsAndDetails(t *testing.T) {
 			if c.details != nil {
 				ch.DetailsBefore = &sources.Details{Name: "Luna", Phone: "+39 1"}
 			}
-			got := r.Evaluate(ch, Live, func(rv sources.Review) *store.Draft { return &store.Draft{Text: "d"} })
+			got := r.Evaluate(ch, Live, func(rv sources.Review) Suggestion { return Suggestion{Draft: &store.Draft{Text: "d"}} })
 			if len(got) != len(c.kinds) {
 				t.Fatalf("got %d alerts %+v, want %v", len(got), got, c.kinds)
 			}

@@ -108,11 +108,12 @@ func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	}
 	obs.Listing, obs.Platform = t.Info.ID, t.Info.Platform
 	var changed store.Change
+	recent := w.recentDrafts(ctx, t.Info.ID, 10)
 	// The commit must not be abandoned half-way by a shutdown: bbolt makes it
 	// atomic anyway, and finishing it keeps the fetch's work.
 	queued, err := w.db.Commit(context.WithoutCancel(ctx), t.Info, obs, func(ch store.Change) []store.Alert {
 		changed = ch
-		return w.rules.Evaluate(ch, mode, w.drafter(t))
+		return w.rules.Evaluate(ch, mode, w.drafter(t, recent))
 	})
 	if err != nil {
 		return res, err
@@ -212,18 +213,38 @@ func (w *Watcher) committed(queued []store.Alert) {
 	}
 }
 
-// drafter writes the suggested reply for a negative review.
-func (w *Watcher) drafter(t Target) Drafter {
+// drafter writes the suggested reply for a negative review; recent are
+// the listing's last drafts (read before the commit's transaction).
+func (w *Watcher) drafter(t Target, recent []string) Drafter {
 	if w.drafts == nil {
 		return nil
 	}
-	return func(r sources.Review) *store.Draft {
-		d, err := w.drafts.Draft(templates.Request{Business: t.Business, Review: r, Platform: t.Info.PlatformLabel})
+	return func(r sources.Review) Suggestion {
+		d, err := w.drafts.Draft(templates.Request{Business: t.Business, Review: r, Platform: t.Info.PlatformLabel, Recent: recent})
 		if err != nil {
 			// A broken override template must not cost the alert itself.
 			w.log.Error("draft failed", "listing", t.Info.ID, "review_id", r.ID, "err", err)
-			return nil
+			return Suggestion{}
 		}
-		return &store.Draft{Listing: t.Info.ID, ReviewID: r.ID, Text: d.Text, Language: d.Language}
+		s := Suggestion{Urgent: d.Urgent, Guidance: d.Guidance}
+		if !d.Escalate && d.Text != "" {
+			s.Draft = &store.Draft{Listing: t.Info.ID, ReviewID: r.ID, Text: d.Text, Language: d.Language}
+			recent = append([]string{d.Text}, recent...)
+		}
+		return s
 	}
+}
+
+// recentDrafts are the texts of a listing's last n drafts, newest first,
+// so a new draft avoids their sentences where it can (G10).
+func (w *Watcher) recentDrafts(ctx context.Context, listing string, n int) []string {
+	ds, err := w.db.DraftsWhere(ctx, func(d store.Draft) bool { return d.Listing == listing })
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for i := len(ds) - 1; i >= 0 && len(out) < n; i-- {
+		out = append(out, ds[i].Text)
+	}
+	return out
 }

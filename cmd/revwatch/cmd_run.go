@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/revwatch/revwatch/notify"
 	"github.com/revwatch/revwatch/watcher"
 )
 
@@ -96,6 +97,9 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 		a.log.Warn("polls still running after 30s; abandoning them")
 	}
 	<-draftsDone
+	if a.interactions != nil {
+		a.interactions.Wait()
+	}
 	stopDispatch()
 	if err := <-dispDone; err != nil && !errors.Is(err, context.Canceled) {
 		a.log.Error("dispatcher", "err", err)
@@ -118,6 +122,9 @@ func (a *app) listen(ctx context.Context, sched *watcher.Scheduler) (*http.Serve
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	if err := a.slackInteractions(ctx, mux); err != nil {
+		return nil, err
+	}
 	if tok := a.cfg.GooglePubSub.Token.Reveal(); tok != "" {
 		mux.Handle("/google/pubsub", &watcher.GooglePush{Token: tok, Poll: sched.PollAsync(ctx),
 			Targets: watcher.PushTargets(a.targets), Log: a.log})
@@ -161,4 +168,29 @@ func (a *app) draftLoop(ctx context.Context, approved <-chan struct{}) {
 		case <-tick.C:
 		}
 	}
+}
+
+// slackInteractions wires the draft buttons: POST /slack/interactions when
+// a signing secret is set, Socket Mode when an app token is.
+func (a *app) slackInteractions(ctx context.Context, mux *http.ServeMux) error {
+	sl, ok := a.notifier.(*notify.Slack)
+	if !ok || (a.cfg.Slack.SigningSecret == "" && a.cfg.Slack.AppToken == "") {
+		return nil
+	}
+	in, err := notify.NewInteractions(a.cfg.Slack, a.drafts, sl.API(), a.disp.Kick, a.log, time.Now)
+	if err != nil {
+		return usageError{fmt.Errorf("slack: %w", err)}
+	}
+	a.interactions = in
+	if a.cfg.Slack.SigningSecret != "" {
+		mux.Handle("POST /slack/interactions", in)
+	}
+	if a.cfg.Slack.AppToken != "" {
+		go func() {
+			if err := in.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("slack socket mode stopped", "err", err)
+			}
+		}()
+	}
+	return nil
 }

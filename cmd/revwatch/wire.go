@@ -28,6 +28,8 @@ type app struct {
 	notifier notify.Notifier
 	disp     *notify.Dispatcher
 	drafts   *watcher.Drafts
+	// interactions handles Slack buttons (nil without a signing secret or app token).
+	interactions *notify.Interactions
 }
 
 // loadConfig reads the config named by --config; errors are usage errors.
