@@ -17,19 +17,24 @@ import (
 // fakeSlack records chat.postMessage calls.
 type fakeSlack struct {
 	mu    sync.Mutex
-	posts []string // channel + text + blocks of each post
+	posts []string // channel + text + blocks of each chat.postMessage
+	calls []string // every other method called, with its channel and text
 	srv   *httptest.Server
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/chat.postMessage") {
-			http.Error(w, `{"ok":false,"error":"unknown_method"}`, http.StatusNotFound)
-			return
-		}
 		if r.Header.Get("Authorization") != "Bearer xoxb-test-token" {
 			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+			return
+		}
+		if method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]; method != "chat.postMessage" {
+			r.ParseForm()
+			f.mu.Lock()
+			f.calls = append(f.calls, method+" "+r.Form.Get("channel")+" "+r.Form.Get("ts")+" "+r.Form.Get("text")+" "+r.Form.Get("blocks"))
+			f.mu.Unlock()
+			fmt.Fprint(w, `{"ok":true,"channel":"C123","ts":"1700000001.000001"}`)
 			return
 		}
 		r.ParseForm()
@@ -49,6 +54,12 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+func (f *fakeSlack) others() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
 }
 
 func (f *fakeSlack) all() []string {
