@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/revwatch/revwatch/store"
 )
 
 // Dispatcher timing.
@@ -34,6 +36,10 @@ type Dispatcher struct {
 
 	mu        sync.Mutex // one Flush at a time
 	nextRetry time.Time  // when the alert that stopped the last pass is due; zero if none
+
+	// Observe, when set, sees every delivery attempt: how long the
+	// notifier took and its error (nil on success). For metrics.
+	Observe func(a store.Alert, took time.Duration, err error)
 }
 
 // NewDispatcher returns a dispatcher delivering o's alerts through n.
@@ -96,7 +102,11 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 				return err
 			}
 			last, seen, progressed = a.ID, true, true
+			start := time.Now()
 			r, err := d.n.Deliver(ctx, a)
+			if d.Observe != nil {
+				d.Observe(a, time.Since(start), err)
+			}
 			if err == nil {
 				if err := d.o.Delivered(ctx, a.ID, r); err != nil {
 					return fmt.Errorf("notify: record delivery of alert %d: %w", a.ID, err)

@@ -184,3 +184,15 @@ func nested(tx *bolt.Tx, top []byte, listing string, create bool) (*bolt.Bucket,
 	}
 	return t.Bucket([]byte(listing)), nil
 }
+
+// Ping checks that the store takes writes (for health checks): it writes
+// and deletes a key in one transaction.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		m := tx.Bucket(bMeta)
+		if err := m.Put([]byte("ping"), []byte{1}); err != nil {
+			return err
+		}
+		return m.Delete([]byte("ping"))
+	})
+}

@@ -45,6 +45,9 @@ type Watcher struct {
 	log    *slog.Logger
 	// OnCommit, when set, runs after alerts were queued (the dispatcher's Kick).
 	OnCommit func()
+	// OnPoll, when set, sees every poll's outcome (metrics): the fetch
+	// error (nil on success) and how long the poll took.
+	OnPoll func(t Target, res Result, took time.Duration)
 	// OnReplies, when set, gets the reviews a poll found newly answered by
 	// the business (Drafts.SeenReplies marks their drafts posted).
 	OnReplies func(ctx context.Context, listing string, reviews []sources.Review) error
@@ -62,7 +65,19 @@ func New(db *store.DB, rules Rules, drafts *templates.Set, log *slog.Logger) *Wa
 // source state and alerts in one transaction. A failed fetch (or a page that
 // can't be the listing) is recorded as a failure and returned in Result.Err;
 // the error return is for store failures only.
-func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (Result, error) {
+func (w *Watcher) Poll(ctx context.Context, t Target, mode Mode) (res Result, err error) {
+	if w.OnPoll != nil {
+		start := time.Now()
+		defer func() {
+			if err == nil {
+				w.OnPoll(t, res, time.Since(start))
+			}
+		}()
+	}
+	return w.poll(ctx, t, mode)
+}
+
+func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error) {
 	log := w.log.With("listing", t.Info.ID, "platform", t.Info.Platform)
 	res := Result{Listing: t.Info.ID}
 	prev, err := w.db.State(ctx, t.Info.ID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -49,6 +48,10 @@ alerts from the outbox. SIGINT or SIGTERM stops it gracefully: running polls fin
 // daemon runs until ctx is cancelled, then shuts down in order: scheduler,
 // running polls, dispatcher flush. The caller closes the store.
 func (a *app) daemon(ctx context.Context, parallel int) error {
+	// Hooks are set before anything runs that could call them.
+	m := newMetrics(a.db, a.targets)
+	a.watcher.OnPoll = m.poll
+	a.disp.Observe = m.deliver
 	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	dispDone := make(chan error, 1)
 	go func() { dispDone <- a.disp.Run(dctx) }()
@@ -68,7 +71,7 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 		default:
 		}
 	}
-	srv, err := a.listen(ctx, sched)
+	srv, err := a.listen(ctx, sched, m)
 	if err != nil {
 		stopDispatch()
 		return err
@@ -113,15 +116,13 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 
 // listen starts the daemon's HTTP listener: /healthz, and Google's push
 // endpoint when google_pubsub.token is set. It returns nil for "off".
-func (a *app) listen(ctx context.Context, sched *watcher.Scheduler) (*http.Server, error) {
+func (a *app) listen(ctx context.Context, sched *watcher.Scheduler, m *metrics) (*http.Server, error) {
 	if a.cfg.Listen == "off" {
 		return nil, nil
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
+	mux.HandleFunc("GET /healthz", a.health(time.Now()))
+	mux.Handle("GET /metrics", m)
 	if err := a.slackInteractions(ctx, mux); err != nil {
 		return nil, err
 	}

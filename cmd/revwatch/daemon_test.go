@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -88,6 +89,20 @@ businesses:
 	}
 	if code, _, errOut = cli(t, "drafts", "approve", id, "--config", cfgPath); code != 1 || !strings.Contains(errOut, "current state") {
 		t.Errorf("approving twice: exit %d %q, want a conflict", code, errOut)
+	}
+	// Health and metrics answer.
+	raw, _ := os.ReadFile(apiTokenPath(filepath.Join(filepath.Dir(cfgPath), "d.db")))
+	addr, _, _ := strings.Cut(string(raw), "\n")
+	for path, want := range map[string]string{"/healthz": "ok", "/metrics": `revwatch_polls_total{platform="schemaorg",result="ok"}`} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d %q, want %q", path, resp.StatusCode, body, want)
+		}
 	}
 	// A hot backup while the daemon polls every second.
 	backup := filepath.Join(t.TempDir(), "backup.db")
