@@ -20,7 +20,7 @@ import (
 
 func newDraftsCmd(g *globals) *cobra.Command {
 	c := newListCmd(g, "drafts")
-	c.Use = "drafts [approve|reject|edit|regenerate ID]"
+	c.Use = "drafts [approve|reject|edit|regenerate ID | check | preview]"
 	c.Long = `drafts lists reply drafts; its subcommands act on one, exactly like the Slack
 buttons (the Slack message is updated the same way). They work while the daemon
 runs, through its local API.`
@@ -35,6 +35,7 @@ runs, through its local API.`
 	} {
 		c.AddCommand(newDraftActionCmd(g, act.action, act.short))
 	}
+	c.AddCommand(newDraftCheckCmd(g), newDraftPreviewCmd(g))
 	return c
 }
 

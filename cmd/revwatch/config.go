@@ -11,10 +11,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/revwatch/revwatch/templates"
 
 	"github.com/revwatch/revwatch/notify"
 	"github.com/revwatch/revwatch/sources"
@@ -46,12 +49,31 @@ type Config struct {
 
 // Business owns listings; its name, signature and contact go into drafts.
 type Business struct {
-	ID        string            `yaml:"id" json:"id"`
-	Name      string            `yaml:"name" json:"name"`
-	Signature string            `yaml:"signature" json:"signature"`
-	Contact   string            `yaml:"contact" json:"contact"`
-	Language  string            `yaml:"language,omitempty" json:"language,omitempty"`
-	Listings  []sources.Listing `yaml:"listings" json:"listings"`
+	ID        string `yaml:"id" json:"id"`
+	Name      string `yaml:"name" json:"name"`
+	Signature string `yaml:"signature" json:"signature"`
+	Contact   string `yaml:"contact" json:"contact"`
+	Language  string `yaml:"language,omitempty" json:"language,omitempty"`
+	// Tone is "warm" (default) or "formal": the drafts' register.
+	Tone string `yaml:"tone,omitempty" json:"tone,omitempty"`
+	// Offers are what drafts may offer, in the business's words ("a coffee
+	// on us on your next visit"); none: drafts promise nothing (G8).
+	Offers []string `yaml:"offers,omitempty" json:"offers,omitempty"`
+	// Fixes map a complaint topic to what the business changed ("wait":
+	// "we have added staff on Friday evenings").
+	Fixes map[string]string `yaml:"fixes,omitempty" json:"fixes,omitempty"`
+	// Privacy "strict" (health, legal, regulated businesses): drafts never
+	// confirm the reviewer was a customer and repeat no detail.
+	Privacy string `yaml:"privacy,omitempty" json:"privacy,omitempty"`
+	// PositiveReplies also drafts thank-yous for 4-5 star reviews (preview).
+	PositiveReplies bool              `yaml:"positive_replies,omitempty" json:"positive_replies,omitempty"`
+	Listings        []sources.Listing `yaml:"listings" json:"listings"`
+}
+
+// drafting is what the reply templates need to know about a business.
+func (b Business) drafting() templates.Business {
+	return templates.Business{Name: b.Name, Signature: b.Signature, Contact: b.Contact, Language: b.Language,
+		Tone: b.Tone, Offers: b.Offers, Fixes: b.Fixes, Privacy: b.Privacy, PositiveReplies: b.PositiveReplies}
 }
 
 // GooglePubSub enables Business Profile push notifications: a Pub/Sub
@@ -84,7 +106,7 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 func LoadConfig(path string, reg sources.Registry) (*Config, error) {
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("config %s not found: create one with `revwatch init --config %s`", path, path)
+		return nil, missingConfig(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -106,6 +128,15 @@ func LoadConfig(path string, reg sources.Registry) (*Config, error) {
 	}
 	return cfg, nil
 }
+
+// missingConfig says how to create the file; it is an os.ErrNotExist.
+type missingConfig string
+
+func (m missingConfig) Error() string {
+	return fmt.Sprintf("config %s not found: create one with `revwatch init --config %s`", string(m), string(m))
+}
+
+func (m missingConfig) Unwrap() error { return os.ErrNotExist }
 
 // ParseConfig decodes and validates config bytes; lookup resolves ${VAR}.
 func ParseConfig(raw []byte, reg sources.Registry, lookup func(string) (string, bool)) (*Config, error) {
@@ -295,6 +326,17 @@ func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
 		}
 		if b.Language == "" {
 			b.Language = "en"
+		}
+		if b.Tone != "" && b.Tone != "warm" && b.Tone != "formal" {
+			bad(bp+".tone", "%q: want warm or formal", b.Tone)
+		}
+		if b.Privacy != "" && b.Privacy != "strict" {
+			bad(bp+".privacy", "%q: want strict, or leave it out", b.Privacy)
+		}
+		for topic := range b.Fixes {
+			if !slices.Contains(templates.Topics(), topic) {
+				bad(bp+".fixes."+topic, "unknown topic (topics: %s)", strings.Join(templates.Topics(), ", "))
+			}
 		}
 		if len(b.Listings) == 0 {
 			bad(bp+".listings", "add at least one listing")

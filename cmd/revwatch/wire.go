@@ -90,7 +90,7 @@ func wire(cfg *Config, reg sources.Registry, db *store.DB, log *slog.Logger, con
 				Source:  src,
 				Info: store.ListingInfo{ID: l.ID, Business: b.ID, BusinessName: b.Name, Platform: p.Name,
 					PlatformLabel: p.Label, Name: l.Name, URL: l.URL, CanReply: canReply},
-				Business:  templates.Business{Name: b.Name, Signature: b.Signature, Contact: b.Contact, Language: b.Language},
+				Business:  b.drafting(),
 				Retention: retention(p.Retention, time.Duration(l.Retention)),
 				Limit:     p.Limit,
 			})
