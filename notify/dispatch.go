@@ -102,6 +102,12 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 				return err
 			}
 			last, seen, progressed = a.ID, true, true
+			if done, err := d.resume(ctx, a); err != nil || done {
+				if err != nil {
+					return err
+				}
+				continue
+			}
 			start := time.Now()
 			r, err := d.n.Deliver(ctx, a)
 			if d.Observe != nil {
@@ -143,6 +149,35 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// resume handles the crash window: before an attempt it records that the
+// attempt starts; for a row a crash left "sending" it first asks the
+// notifier whether the message went out, and records it if so (done).
+func (d *Dispatcher) resume(ctx context.Context, a store.Alert) (done bool, err error) {
+	so, ok := d.o.(SendingOutbox)
+	if !ok {
+		return false, nil
+	}
+	if a.Delivery.State == store.DeliverySending {
+		if f, ok := d.n.(Finder); ok {
+			r, found, err := f.Find(ctx, a)
+			if err != nil {
+				d.log.Warn("notify: could not check whether an interrupted delivery went out; posting again", "alert_id", a.ID, "err", err)
+			} else if found {
+				d.log.Info("notify: interrupted delivery had gone out; recorded", "alert_id", a.ID)
+				if err := d.o.Delivered(ctx, a.ID, r); err != nil {
+					return false, fmt.Errorf("notify: record delivery of alert %d: %w", a.ID, err)
+				}
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	if err := so.Sending(ctx, a.ID); err != nil {
+		return false, fmt.Errorf("notify: mark alert %d sending: %w", a.ID, err)
+	}
+	return false, nil
 }
 
 // backoff is the delay after a retryable failure of an alert that had

@@ -502,3 +502,61 @@ func TestDispatcherRunReturnsWhenCancelled(t *testing.T) {
 		t.Errorf("Run = %v, want nil", err)
 	}
 }
+
+// sendingOutbox is a fakeOutbox that records attempts (SendingOutbox) and
+// returns "sending" rows from Due, as store.DB does.
+type sendingOutbox struct{ *fakeOutbox }
+
+func (o sendingOutbox) Sending(_ context.Context, id uint64) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.calls = append(o.calls, fmt.Sprintf("sending %d", id))
+	o.rows[id].Delivery.State = store.DeliverySending
+	return nil
+}
+
+func (o sendingOutbox) Due(_ context.Context, now time.Time, limit int) ([]store.Alert, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []store.Alert
+	for _, a := range o.rows {
+		if a.Delivery.State == store.DeliveryPending || a.Delivery.State == store.DeliverySending {
+			out = append(out, *a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// findingNotifier knows which alerts already went out before a crash.
+type findingNotifier struct {
+	fakeNotifier
+	posted map[uint64]bool
+}
+
+func (n *findingNotifier) Find(_ context.Context, a store.Alert) (store.Receipt, bool, error) {
+	return store.Receipt{Notifier: "fake", TS: "found"}, n.posted[a.ID], nil
+}
+
+func TestDispatcherResumesInterruptedDeliveries(t *testing.T) {
+	// Alert 1 was posted before a crash (left "sending"); alert 2 was marked
+	// sending but never posted; alert 3 is new.
+	o := sendingOutbox{newFakeOutbox(store.Alert{ID: 1}, store.Alert{ID: 2}, store.Alert{ID: 3})}
+	o.rows[1].Delivery.State = store.DeliverySending
+	o.rows[2].Delivery.State = store.DeliverySending
+	n := &findingNotifier{posted: map[uint64]bool{1: true}}
+	d := NewDispatcher(o, n, nil, func() time.Time { return t0 })
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(n.seen) != "[2 3]" {
+		t.Errorf("posted %v, want [2 3]: alert 1 was already out", n.seen)
+	}
+	if o.rows[1].Delivery.Receipt == nil || o.rows[1].Delivery.Receipt.TS != "found" {
+		t.Errorf("alert 1 should be recorded with the found message: %+v", o.rows[1].Delivery)
+	}
+	want := []string{"delivered 1", "delivered 2", "sending 3", "delivered 3"}
+	if fmt.Sprint(o.calls) != fmt.Sprint(want) {
+		t.Errorf("outbox calls = %v, want %v", o.calls, want)
+	}
+}

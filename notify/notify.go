@@ -32,6 +32,20 @@ type Notifier interface {
 var ErrPermanent = errors.New("permanent failure, not retried")
 
 // Outbox is the store side of delivery; *store.DB implements it.
+// Finder is a Notifier that can tell whether an alert's message already
+// went out (a crash between posting and recording it). The dispatcher asks
+// before a second attempt, so a message is posted once.
+type Finder interface {
+	Find(ctx context.Context, a store.Alert) (r store.Receipt, found bool, err error)
+}
+
+// SendingOutbox is an Outbox that records an attempt before it starts
+// (store.DB.Sending): rows left "sending" by a crash come back from Due in
+// state DeliverySending, and a Finder is asked before posting them again.
+type SendingOutbox interface {
+	Sending(ctx context.Context, id uint64) error
+}
+
 type Outbox interface {
 	// Due returns up to limit pending alerts with Delivery.NextAt <= now,
 	// in ascending ID order.

@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -107,9 +109,15 @@ type Slack struct {
 	secrets    []string // only to redact them from errors that echo them
 	log        *slog.Logger
 	now        func() time.Time
+
+	mu       sync.Mutex
+	channels map[string]bool // channel ids messages went to (for Find)
 }
 
-var _ Notifier = (*Slack)(nil)
+var (
+	_ Notifier = (*Slack)(nil)
+	_ Finder   = (*Slack)(nil)
+)
 
 // NewSlack returns a Slack notifier. It fails when the config is invalid
 // (SlackConfig.Validate). It makes no request: a bad token shows at the
@@ -224,8 +232,84 @@ func (s *Slack) post(ctx context.Context, where string, alertID uint64, channel 
 	if err != nil {
 		return store.Receipt{}, s.fail(ctx, where, err)
 	}
+	s.Learn([]store.Receipt{{Channel: ch}})
 	s.log.Debug("slack: posted", "alert_id", alertID, "duration", time.Since(start))
 	return store.Receipt{Notifier: "slack", Channel: ch, TS: ts, At: s.now()}, nil
+}
+
+// Learn records channel ids messages went to (from receipts kept in the
+// store), so Find knows where to look after a restart.
+func (s *Slack) Learn(rs []store.Receipt) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channels == nil {
+		s.channels = map[string]bool{}
+	}
+	for _, r := range rs {
+		if r.Channel != "" {
+			s.channels[r.Channel] = true
+		}
+	}
+}
+
+// Find looks for an alert's message (its metadata carries the alert id) in
+// the channels revwatch posts to, or for an update in the original
+// message's thread: a delivery interrupted by a crash is then recorded, not
+// posted twice. It needs channels:history (groups:history for private
+// channels); without it, or without a known channel id, it reports not
+// found and the message is posted again.
+func (s *Slack) Find(ctx context.Context, a store.Alert) (store.Receipt, bool, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, slackTimeout, errSlackTimeout)
+	defer cancel()
+	match := func(msgs []slack.Message, channel string) (store.Receipt, bool) {
+		for _, m := range msgs {
+			if m.Metadata.EventType != "revwatch_alert" {
+				continue
+			}
+			if id, ok := m.Metadata.EventPayload["alert_id"].(float64); ok && uint64(id) == a.ID {
+				return store.Receipt{Notifier: "slack", Channel: channel, TS: m.Timestamp, At: s.now()}, true
+			}
+		}
+		return store.Receipt{}, false
+	}
+	if a.Kind == store.KindDraftUpdate && a.Original != nil && a.Original.Delivery.Receipt != nil {
+		rc := a.Original.Delivery.Receipt
+		msgs, _, _, err := s.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: rc.Channel, Timestamp: rc.TS, Limit: 200, IncludeAllMetadata: true})
+		if err != nil {
+			return store.Receipt{}, false, s.fail(ctx, "slack: look for an interrupted thread reply", err)
+		}
+		r, ok := match(msgs, rc.Channel)
+		return r, ok, nil
+	}
+	s.mu.Lock()
+	var channels []string
+	for c := range s.channels {
+		channels = append(channels, c)
+	}
+	s.mu.Unlock()
+	for _, c := range []string{s.channel, s.escalation} {
+		if isChannelID(c) && !slices.Contains(channels, c) {
+			channels = append(channels, c)
+		}
+	}
+	oldest := a.Created.Add(-time.Minute)
+	for _, c := range channels {
+		h, err := s.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: c, Oldest: fmt.Sprintf("%d.000000", oldest.Unix()), Limit: 200, IncludeAllMetadata: true})
+		if err != nil {
+			return store.Receipt{}, false, s.fail(ctx, "slack: look for an interrupted message in "+c, err)
+		}
+		if r, ok := match(h.Messages, c); ok {
+			return r, true, nil
+		}
+	}
+	return store.Receipt{}, false, nil
+}
+
+// isChannelID tells a channel id (C…, G…, D…) from a name ("#reviews").
+func isChannelID(c string) bool {
+	return len(c) > 1 && strings.ContainsRune("CGD", rune(c[0])) && strings.ToUpper(c) == c && !strings.HasPrefix(c, "#")
 }
 
 // fail classifies and redacts a Web API error.

@@ -45,6 +45,8 @@ var webAPIScopes = map[string]string{
 	"chat.postEphemeral":    "chat:write",
 	"views.open":            "",
 	"usergroups.users.list": "usergroups:read",
+	"conversations.history": "channels:history",
+	"conversations.replies": "channels:history",
 }
 
 func newFakeSlack(t *testing.T, reply http.HandlerFunc) *fakeSlack {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -409,3 +411,47 @@ func TestConsoleDraftUpdate(t *testing.T) {
 }
 
 func errorsIsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
+
+func TestSlackFind(t *testing.T) {
+	created := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	history := `{"ok":true,"messages":[
+		{"type":"message","ts":"1700000000.000100","text":"other","metadata":{"event_type":"revwatch_alert","event_payload":{"alert_id":6,"kind":"negative_review"}}},
+		{"type":"message","ts":"1700000000.000200","text":"ours","metadata":{"event_type":"revwatch_alert","event_payload":{"alert_id":7,"kind":"negative_review"}}}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		switch {
+		case strings.HasSuffix(r.URL.Path, "conversations.history") && r.Form.Get("channel") == "C123" && r.Form.Get("include_all_metadata") == "1":
+			io.WriteString(w, history)
+		case strings.HasSuffix(r.URL.Path, "conversations.replies") && r.Form.Get("ts") == "1700000000.000200":
+			io.WriteString(w, `{"ok":true,"messages":[{"type":"message","ts":"1700000000.000300","metadata":{"event_type":"revwatch_alert","event_payload":{"alert_id":9,"kind":"draft_update"}}}]}`)
+		default:
+			io.WriteString(w, `{"ok":true,"messages":[]}`)
+		}
+	}))
+	defer srv.Close()
+	s, err := NewSlack(SlackConfig{Token: "xoxb-1", Channel: "#reviews", APIURL: srv.URL + "/"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Learn([]store.Receipt{{Channel: "C123"}})
+	orig := store.Alert{ID: 7, Delivery: store.Delivery{Receipt: &store.Receipt{Channel: "C123", TS: "1700000000.000200"}}}
+	cases := []struct {
+		name  string
+		a     store.Alert
+		found bool
+		ts    string
+	}{
+		{"posted before the crash", store.Alert{ID: 7, Created: created}, true, "1700000000.000200"},
+		{"never posted", store.Alert{ID: 8, Created: created}, false, ""},
+		{"thread reply posted", store.Alert{ID: 9, Kind: store.KindDraftUpdate, Created: created, Original: &orig}, true, "1700000000.000300"},
+		{"thread reply not posted", store.Alert{ID: 10, Kind: store.KindDraftUpdate, Created: created, Original: &orig}, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, found, err := s.Find(context.Background(), c.a)
+			if err != nil || found != c.found || r.TS != c.ts {
+				t.Fatalf("Find = %+v, %v, %v; want found %v ts %q", r, found, err, c.found, c.ts)
+			}
+		})
+	}
+}

@@ -28,7 +28,7 @@ func (db *DB) Due(ctx context.Context, now time.Time, limit int) ([]Alert, error
 			if err := json.Unmarshal(v, &a); err != nil {
 				return fmt.Errorf("outbox row %d: %w", binary.BigEndian.Uint64(k), err)
 			}
-			if a.Delivery.State != DeliveryPending || a.Delivery.NextAt.After(now) {
+			if (a.Delivery.State != DeliveryPending && a.Delivery.State != DeliverySending) || a.Delivery.NextAt.After(now) {
 				continue
 			}
 			if a.Kind == KindDraftUpdate {
@@ -87,9 +87,21 @@ func (db *DB) Delivered(ctx context.Context, id uint64, r Receipt) error {
 	})
 }
 
+// Sending records that an attempt starts, before the notifier is called:
+// after a crash, Due returns the row in state DeliverySending so the
+// notifier can look for the message instead of posting it twice.
+func (db *DB) Sending(ctx context.Context, id uint64) error {
+	return db.editAlert(ctx, id, func(a *Alert) {
+		if a.Delivery.State == DeliveryPending {
+			a.Delivery.State = DeliverySending
+		}
+	})
+}
+
 // Retry records a failed attempt; the alert stays pending until next.
 func (db *DB) Retry(ctx context.Context, id uint64, next time.Time, cause string) error {
 	return db.editAlert(ctx, id, func(a *Alert) {
+		a.Delivery.State = DeliveryPending
 		a.Delivery.Attempts++
 		a.Delivery.NextAt = next.UTC()
 		a.Delivery.LastError = cause
@@ -117,7 +129,7 @@ func (db *DB) editAlert(ctx context.Context, id uint64, edit func(*Alert)) error
 			return fmt.Errorf("alert %d: %w", id, err)
 		}
 		edit(&a)
-		if a.Delivery.State != DeliveryPending {
+		if a.Delivery.State == DeliverySent || a.Delivery.State == DeliveryFailed {
 			if err := tx.Bucket(bPending).Delete(u64(id)); err != nil {
 				return err
 			}
@@ -156,4 +168,21 @@ func fillUpdate(tx *bolt.Tx, a *Alert) (bool, error) {
 	}
 	a.Original, a.Draft = &orig, &d
 	return true, nil
+}
+
+// RecentReceipts returns the receipts of up to n recently delivered alerts,
+// newest first (a notifier learns its channel ids from them after a restart).
+func (db *DB) RecentReceipts(ctx context.Context, n int) ([]Receipt, error) {
+	var out []Receipt
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
+			var a Alert
+			if json.Unmarshal(v, &a) == nil && a.Delivery.Receipt != nil {
+				out = append(out, *a.Delivery.Receipt)
+			}
+		}
+		return nil
+	})
+	return out, err
 }

@@ -78,6 +78,10 @@ type DeliveryState string
 // Delivery states.
 const (
 	DeliveryPending DeliveryState = "pending" // waiting for (another) attempt
+	// DeliverySending: an attempt started and its outcome was not recorded
+	// (a crash in between): the notifier must look for the message before
+	// posting again, so nothing is posted twice.
+	DeliverySending DeliveryState = "sending"
 	DeliverySent    DeliveryState = "sent"    // reached the notifier; Receipt is set
 	DeliveryFailed  DeliveryState = "failed"  // given up (permanent error); kept for the record
 )

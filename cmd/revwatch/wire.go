@@ -101,6 +101,11 @@ func wire(cfg *Config, reg sources.Registry, db *store.DB, log *slog.Logger, con
 		if err != nil {
 			return nil, usageError{fmt.Errorf("slack: %w", err)}
 		}
+		// Where earlier messages went, so an interrupted delivery can be
+		// found after a restart instead of posted twice.
+		if rs, err := db.RecentReceipts(context.Background(), 200); err == nil {
+			s.Learn(rs)
+		}
 		a.notifier = s
 	} else {
 		a.notifier = notify.NewConsole(console)
