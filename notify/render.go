@@ -596,6 +596,7 @@ func truncateRunes(s string, n int) string {
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = showInvisible(s)
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\t':
@@ -608,6 +609,35 @@ func clean(s string) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
+}
+
+// showInvisible makes bidi overrides and invisible characters visible as
+// "[U+202E]" instead of letting them reorder or hide text (a review could
+// otherwise make a draft or a name read backwards). The zero-width
+// (non-)joiner stays: Persian and emoji need it.
+func showInvisible(s string) string {
+	if !strings.ContainsFunc(s, invisible) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if invisible(r) {
+			fmt.Fprintf(&b, "[U+%04X]", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func invisible(r rune) bool {
+	switch {
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069: // embeddings, overrides, isolates
+		return true
+	case r == 0x200B, r == 0x200E, r == 0x200F, r == 0x2060, r == 0xFEFF, r == 0x061C, r == 0x180E:
+		return true
+	}
+	return false
 }
 
 // cleanLine is clean for one-line values: names, titles, causes.

@@ -514,3 +514,18 @@ func TestStatusLineActor(t *testing.T) {
 		t.Errorf("no status line %q in:\n%s", want, strings.Join(texts, "\n"))
 	}
 }
+
+func TestInvisibleCharactersShown(t *testing.T) {
+	cases := map[string]string{
+		"abc\u202Edcba":       "abc[U+202E]dcba",
+		"free\u200Bmoney":     "free[U+200B]money",
+		"\u2066isolate\u2069": "[U+2066]isolate[U+2069]",
+		"می\u200Cخواهیم":      "می\u200Cخواهیم", // Persian needs the non-joiner
+		"plain":               "plain",
+	}
+	for in, want := range cases {
+		if got := clean(in); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
