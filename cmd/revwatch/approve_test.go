@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -51,7 +52,8 @@ businesses:
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"run", "--config", cfgPath}, &bytes.Buffer{}, &bytes.Buffer{}) }()
+	var logs syncBuffer
+	go func() { done <- run(ctx, []string{"run", "--config", cfgPath, "--log-level", "debug"}, &bytes.Buffer{}, &logs) }()
 	deadline := time.After(30 * time.Second)
 	wait := func(what string, ok func() bool) {
 		t.Helper()
@@ -152,4 +154,32 @@ businesses:
 	if code := <-done; code != 0 {
 		t.Fatalf("daemon exit %d", code)
 	}
+	// Secrets never reach the logs, even at debug level.
+	out := logs.String()
+	if len(out) < 200 {
+		t.Fatalf("expected debug logs, got %q", out)
+	}
+	for _, s := range []string{"xoxb-test-token", secret} {
+		if strings.Contains(out, s) {
+			t.Errorf("the daemon's logs contain a secret (%.8s...)", s)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the daemon's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
