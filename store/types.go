@@ -82,8 +82,8 @@ const (
 	// (a crash in between): the notifier must look for the message before
 	// posting again, so nothing is posted twice.
 	DeliverySending DeliveryState = "sending"
-	DeliverySent    DeliveryState = "sent"    // reached the notifier; Receipt is set
-	DeliveryFailed  DeliveryState = "failed"  // given up (permanent error); kept for the record
+	DeliverySent    DeliveryState = "sent"   // reached the notifier; Receipt is set
+	DeliveryFailed  DeliveryState = "failed" // given up (permanent error); kept for the record
 )
 
 // Receipt identifies a delivered message, so later updates edit it in place.

@@ -53,7 +53,9 @@ businesses:
 	defer cancel()
 	done := make(chan int, 1)
 	var logs syncBuffer
-	go func() { done <- run(ctx, []string{"run", "--config", cfgPath, "--log-level", "debug"}, &bytes.Buffer{}, &logs) }()
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfgPath, "--log-level", "debug"}, &bytes.Buffer{}, &logs)
+	}()
 	deadline := time.After(30 * time.Second)
 	wait := func(what string, ok func() bool) {
 		t.Helper()
