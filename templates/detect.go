@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // lexicons is the explicit table of languages a draft can be written in.
@@ -13,6 +14,13 @@ import (
 // and a reply/<lang>.tmpl defining every part; Load checks the second.
 var lexicons = map[string]*lexicon{
 	"en": english,
+	"fa": persian,
+	"ar": arabic,
+	"es": spanish,
+	"fr": french,
+	"de": german,
+	"he": hebrew,
+	"zh": chinese,
 }
 
 // lexiconSpec is a language's keyword tables as written by people. Every
@@ -48,6 +56,16 @@ type lexicon struct {
 	sentiment        []phrase
 	weak, aspects    []phrase
 	negators, breaks map[string]bool
+	// multiBreaks are break phrases of several words ("但是" is two Han
+	// characters, each a word).
+	multiBreaks [][]string
+	// hanNegators are the negators that are written in Han characters
+	// ("不", "没有"): inside Chinese text they are found as substrings.
+	hanNegators []string
+	// clitics are the one- or two-letter prefixes a language writes onto
+	// a word (Hebrew "ו", "ה", "ב"…; Arabic "و", "ال"…): a phrase word also
+	// matches with one of them in front, set from the clitics table.
+	clitics []string
 	// topicKeys and aspectKeys list, sorted, every key the tables can
 	// report, so Load can check each has a phrase in the templates.
 	topicKeys, aspectKeys []string
@@ -76,7 +94,28 @@ type phrase struct {
 const negationWindow = 3
 
 func compile(s lexiconSpec) *lexicon {
-	lx := &lexicon{negators: set(s.negators), breaks: set(s.breaks)}
+	lx := &lexicon{negators: map[string]bool{}, breaks: map[string]bool{}}
+	for _, n := range s.negators {
+		w, _ := phraseWords(n)
+		switch {
+		case len(w) == 1:
+			lx.negators[w[0]] = true
+		case len(w) > 1 && isHan(w[0]):
+			lx.hanNegators = append(lx.hanNegators, strings.Join(w, ""))
+		}
+		if len(w) == 1 && isHan(w[0]) {
+			lx.hanNegators = append(lx.hanNegators, w[0])
+		}
+	}
+	for _, b := range s.breaks {
+		switch w, _ := phraseWords(b); len(w) {
+		case 0:
+		case 1:
+			lx.breaks[w[0]] = true
+		default:
+			lx.multiBreaks = append(lx.multiBreaks, w)
+		}
+	}
 	keyed := func(m map[string][]string, c class) []phrase {
 		var ps []phrase
 		for key, list := range m {
@@ -106,18 +145,17 @@ func languages() []string { return slices.Sorted(maps.Keys(lexicons)) }
 func (lx *lexicon) phrases(key string, c class, list []string) []phrase {
 	ps := make([]phrase, 0, len(list))
 	for _, l := range list {
-		words := strings.Fields(l)
+		words, prefix := phraseWords(l)
 		if len(words) == 0 {
 			continue
 		}
-		p := phrase{key: key, class: c, words: words}
-		last := words[len(words)-1]
-		if strings.HasSuffix(last, "*") {
-			p.prefix = true
-			words[len(words)-1] = strings.TrimSuffix(last, "*")
-		}
+		p := phrase{key: key, class: c, words: words, prefix: prefix}
 		for _, w := range words {
 			p.negates = p.negates || lx.negators[w]
+		}
+		joined := strings.Join(words, "")
+		for _, n := range lx.hanNegators {
+			p.negates = p.negates || strings.Contains(joined, n)
 		}
 		ps = append(ps, p)
 	}
@@ -230,7 +268,7 @@ func topicOf(key string) string {
 func (lx *lexicon) scan(c []string, used []bool, ps []phrase, found func(p phrase, at int, negated bool)) {
 	for i := 0; i < len(c); i++ {
 		for _, p := range ps {
-			if !matchAt(c, used, i, p) {
+			if !lx.matchAt(c, used, i, p) {
 				continue
 			}
 			for j := range p.words {
@@ -243,20 +281,36 @@ func (lx *lexicon) scan(c []string, used []bool, ps []phrase, found func(p phras
 	}
 }
 
-func matchAt(c []string, used []bool, i int, p phrase) bool {
+func (lx *lexicon) matchAt(c []string, used []bool, i int, p phrase) bool {
 	if i+len(p.words) > len(c) {
 		return false
 	}
 	for j, w := range p.words {
-		if used[i+j] {
-			return false
-		}
-		last := j == len(p.words)-1
-		if c[i+j] != w && !(last && p.prefix && strings.HasPrefix(c[i+j], w)) {
+		if used[i+j] || !wordMatch(c[i+j], w, p.prefix && j == len(p.words)-1, j == 0, lx.clitics) {
 			return false
 		}
 	}
 	return true
+}
+
+// wordMatch reports whether the text word t is the phrase word w: the
+// same, or with the prefix flag starting with it, or, for the first word
+// of a phrase, either of those after one of the language's clitic
+// prefixes ("והמלצר" is "ו" + "ה" + "מלצר"; list the two-letter ones).
+func wordMatch(t, w string, prefix, first bool, clitics []string) bool {
+	if t == w || prefix && strings.HasPrefix(t, w) {
+		return true
+	}
+	if !first {
+		return false
+	}
+	for _, c := range clitics {
+		if rest, ok := strings.CutPrefix(t, c); ok && rest != "" &&
+			(rest == w || prefix && strings.HasPrefix(rest, w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // negated reports whether a negator precedes word i closely in its clause.
@@ -264,17 +318,109 @@ func matchAt(c []string, used []bool, i int, p phrase) bool {
 // has done its work there.
 func (lx *lexicon) negated(c []string, used []bool, i int) bool {
 	for j := max(0, i-negationWindow); j < i; j++ {
-		if lx.negators[c[j]] && !used[j] {
+		if !used[j] && (lx.negators[c[j]] || lx.cliticNegator(c[j])) {
+			return true
+		}
+	}
+	if i == 0 || !isHan(c[i-1]) {
+		return false
+	}
+	// Chinese: a negator is one or two characters ("不", "没有") among the
+	// few characters just before the phrase ("不太好", "没有很热").
+	var window strings.Builder
+	for j := max(0, i-hanNegationWindow); j < i; j++ {
+		if used[j] {
+			window.Reset()
+			continue
+		}
+		window.WriteString(c[j])
+	}
+	for _, n := range lx.hanNegators {
+		if strings.Contains(window.String(), n) {
 			return true
 		}
 	}
 	return false
 }
 
+// cliticNegator reports whether w is a negator with a clitic in front
+// ("ولا" is "و" + "لا").
+func (lx *lexicon) cliticNegator(w string) bool {
+	for _, c := range lx.clitics {
+		if rest, ok := strings.CutPrefix(w, c); ok && lx.negators[rest] {
+			return true
+		}
+	}
+	return false
+}
+
+// hanNegationWindow is how many Han characters before a keyword a
+// negator may start in: "不太新鲜", "没有那么好".
+const hanNegationWindow = 4
+
+// clitics are the prefixes Hebrew and Arabic attach to words: a phrase
+// word matches with one of them in front (see wordMatch). Persian writes
+// its few prefixes apart ("می خواهم"), Chinese has no words to prefix.
+var clitics = map[string][]string{
+	"he": {"ו", "ה", "ב", "ל", "מ", "ש", "כ", "וה", "וב", "ול", "ומ", "וש", "שה", "שב", "של", "מה", "כש", "בה", "לה", "וכש", "ושה"},
+	"ar": {"و", "ف", "ب", "ل", "ك", "ال", "وال", "بال", "لل", "فال", "كال", "ول", "وب", "فب", "ولل"},
+}
+
+func init() {
+	for lang, lx := range lexicons {
+		lx.clitics = clitics[lang]
+	}
+}
+
 // clauses splits text into lower-case words grouped by clause: sentence
-// punctuation, line breaks and break words ("but") end a clause. Hyphens
-// join nothing ("rip-off" is "rip off"); apostrophes stay inside words.
+// punctuation (Latin, Arabic and full-width: "，。！？；"), line breaks and
+// break words ("but", "但是") end a clause. See sentences for what a word is.
 func (lx *lexicon) clauses(text string) [][]string {
+	var out [][]string
+	for _, s := range sentences(text) {
+		start := 0
+		for i := 0; i < len(s); i++ {
+			n := lx.breakAt(s, i)
+			if n == 0 {
+				continue
+			}
+			out = appendClause(out, s[start:i])
+			start = i + n
+			i += n - 1
+		}
+		out = appendClause(out, s[start:])
+	}
+	return out
+}
+
+// breakAt returns the length of the break phrase starting at word i, or 0.
+func (lx *lexicon) breakAt(s []string, i int) int {
+	if lx.breaks[s[i]] {
+		return 1
+	}
+	for _, b := range lx.multiBreaks {
+		if i+len(b) <= len(s) && slices.Equal(s[i:i+len(b)], b) {
+			return len(b)
+		}
+	}
+	return 0
+}
+
+// clauseEnds are the characters that end a clause or a sentence, in the
+// scripts the drafts are written in: Latin, Arabic (، ؛ ؟) and full-width
+// Chinese punctuation (，。！？；：、).
+const clauseEnds = ".,;:!?()[]\n\r–—…¡¿،؛؟。，；！？：、（）「」『』《》"
+
+// sentences splits text into normalised lower-case words grouped by
+// sentence or clause punctuation. Hyphens join nothing ("rip-off" is "rip
+// off"); apostrophes stay inside words. Every Han character is a word of
+// its own, so a Chinese phrase ("服务员") matches as a run of characters
+// anywhere inside text that has no spaces. A zero-width non-joiner, which
+// Persian writes inside words ("می‌خواهم"), separates words like a space,
+// so the three ways people write such a word mostly agree. Arabic and
+// Hebrew vowel marks and tatweel are dropped, and Arabic letter variants
+// folded (see fold), so phrase lists need list only one spelling.
+func sentences(text string) [][]string {
 	var (
 		out  [][]string
 		cur  []string
@@ -283,21 +429,23 @@ func (lx *lexicon) clauses(text string) [][]string {
 	flushWord := func() {
 		w := strings.Trim(word.String(), "'")
 		word.Reset()
-		switch {
-		case w == "":
-		case lx.breaks[w]:
-			out, cur = appendClause(out, cur), nil
-		default:
+		if w != "" {
 			cur = append(cur, w)
 		}
 	}
 	for _, r := range strings.ToLower(text) {
+		r = fold(r)
 		switch {
+		case r == 0:
+			// dropped: a vowel mark or a tatweel
 		case r == '\'' || r == '’' || r == 'ʼ':
 			word.WriteRune('\'')
+		case unicode.Is(unicode.Han, r):
+			flushWord()
+			cur = append(cur, string(r))
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			word.WriteRune(r)
-		case strings.ContainsRune(".,;:!?()[]\n\r–—…¡¿،؛؟。，；！？", r):
+		case strings.ContainsRune(clauseEnds, r):
 			flushWord()
 			out, cur = appendClause(out, cur), nil
 		default:
@@ -306,6 +454,51 @@ func (lx *lexicon) clauses(text string) [][]string {
 	}
 	flushWord()
 	return appendClause(out, cur)
+}
+
+// fold maps letters that are written several ways to one, and returns 0
+// for marks that matching ignores: Arabic and Hebrew vowel marks, the
+// tatweel, Arabic yeh and kaf to their Persian forms (the same letters),
+// and alef with hamza or madda to a bare alef.
+func fold(r rune) rune {
+	switch {
+	case r >= 0x0591 && r <= 0x05C7 && r != 0x05BE && r != 0x05C0 && r != 0x05C3 && r != 0x05C6,
+		r >= 0x0610 && r <= 0x061A, r >= 0x064B && r <= 0x065F, r == 0x0670, r == 0x0640,
+		r >= 0x06D6 && r <= 0x06ED:
+		return 0
+	}
+	switch r {
+	case 'ي', 'ى', 'ئ':
+		return 'ی'
+	case 'ك':
+		return 'ک'
+	case 'أ', 'إ', 'آ', 'ٱ':
+		return 'ا'
+	case 'ۀ':
+		return 'ه'
+	}
+	return r
+}
+
+// phraseWords splits one entry of a phrase list the way sentences splits
+// text, so an entry matches what a reviewer wrote. A trailing "*" makes
+// the last word match as a prefix.
+func phraseWords(entry string) (words []string, prefix bool) {
+	entry = strings.TrimSpace(entry)
+	entry, prefix = strings.CutSuffix(entry, "*")
+	for _, s := range sentences(entry) {
+		words = append(words, s...)
+	}
+	if n := len(words); n > 0 && isHan(words[n-1]) {
+		prefix = false // one character: a prefix is the character itself
+	}
+	return words, prefix
+}
+
+// isHan reports whether a word is one Han character.
+func isHan(w string) bool {
+	r, size := utf8.DecodeRuneInString(w)
+	return size == len(w) && unicode.Is(unicode.Han, r)
 }
 
 func appendClause(out [][]string, c []string) [][]string {

@@ -70,3 +70,81 @@ func TestAnalyseReadsTitle(t *testing.T) {
 		t.Errorf("topics = %q, want the title's", a.topics)
 	}
 }
+
+// TestAnalyseHan: Chinese has no spaces; every Han character is a word,
+// so a phrase matches as a run of characters anywhere in a clause, and
+// full-width punctuation and multi-character breaks split clauses.
+func TestAnalyseHan(t *testing.T) {
+	lx := compile(lexiconSpec{
+		strong: map[string][]string{
+			"wait":       {"等了很久", "太慢"},
+			"staff/rude": {"态度很差", "不耐烦"},
+		},
+		weak:     map[string][]string{"quality": {"菜"}, "staff": {"服务员"}},
+		negative: []string{"差", "失望"},
+		praise:   []string{"好吃", "好", "新鲜"},
+		aspects:  map[string][]string{"food": {"菜"}},
+		negators: []string{"不", "没有"},
+		breaks:   []string{"但是", "不过"},
+	})
+	for _, tc := range []struct {
+		text   string
+		topics []string
+		praise bool
+	}{
+		{"菜很好吃，但是服务员态度很差。等了很久！", []string{"staff/rude", "wait"}, true},
+		{"菜很好吃但是上菜太慢", []string{"wait"}, true},    // no punctuation: the break word splits
+		{"菜不好吃。", []string{"quality"}, false},     // negated praise is a cue
+		{"菜没有很新鲜", []string{"quality"}, false},    // a two-character negator a few characters back
+		{"服务员不耐烦", []string{"staff/rude"}, false}, // a phrase carrying its own negation
+	} {
+		a := lx.analyse("", tc.text)
+		if !slices.Equal(a.topics, tc.topics) || a.praise != tc.praise {
+			t.Errorf("%s: topics %q praise %v; want %q %v", tc.text, a.topics, a.praise, tc.topics, tc.praise)
+		}
+	}
+}
+
+// TestMatchingClitics: Hebrew and Arabic write "and", "the", "in" onto
+// the word; a phrase still matches.
+func TestMatchingClitics(t *testing.T) {
+	for _, tc := range []struct {
+		lang, text, entry string
+		want              bool
+	}{
+		{"he", "והמלצר היה גס רוח", "מלצר", true},
+		{"he", "והמלצרית", "מלצר*", true},
+		{"he", "מלצר", "מלצר", true},
+		{"ar", "والنادل كان وقحا", "نادل", true},
+		{"ar", "بالطعام", "طعام", true},
+		{"ar", "النادل", "ال", false},    // a clitic alone is no word
+		{"fa", "والنادل", "نادل", false}, // Persian has no such prefixes
+	} {
+		words, prefix := phraseWords(tc.entry)
+		got := len(matches(sentences(tc.text), []phrase{{words: words, prefix: prefix}}, clitics[tc.lang])) > 0
+		if got != tc.want {
+			t.Errorf("%s: %q in %q = %v, want %v", tc.lang, tc.entry, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestSentencesNormalise: the tokenizer folds what people write several
+// ways, so one spelling in a phrase list matches them all.
+func TestSentencesNormalise(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want [][]string
+	}{
+		{"غذا‌ها سرد بود", [][]string{{"غذا", "ها", "سرد", "بود"}}}, // ZWNJ separates like a space
+		{"كيك", [][]string{{"کیک"}}},                                // Arabic kaf and yeh fold to the Persian letters
+		{"مُمتاز", [][]string{{"ممتاز"}}},                           // vowel marks dropped
+		{"أحمد إلى", [][]string{{"احمد", "الی"}}},                   // alef forms fold
+		{"服务员，太慢。", [][]string{{"服", "务", "员"}, {"太", "慢"}}},        // Han characters, full-width punctuation
+		{"Don’t GO", [][]string{{"don't", "go"}}},                   // case, curly apostrophe
+		{"שָׁלוֹם", [][]string{{"שלום"}}},                           // niqqud dropped
+	} {
+		if got := sentences(tc.text); !slices.EqualFunc(got, tc.want, slices.Equal) {
+			t.Errorf("sentences(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

@@ -46,9 +46,9 @@ func mustDraft(t *testing.T, s *Set, r Request) Draft {
 	return d
 }
 
-// ruleWords are, per language, the words a draft must never contain and
-// the pattern of an apology. A new language adds its own entry here; the
-// phrasing test fails for a language without one.
+// ruleWords are extra English words a draft must never contain, and the
+// pattern of an apology, on top of rules/en.yaml. Other languages are
+// held to their rules/<lang>.yaml alone.
 var ruleWords = map[string]struct {
 	promise, blame []string
 	apology        *regexp.Regexp
@@ -410,7 +410,7 @@ func TestDraftLanguage(t *testing.T) {
 	s := mustDefaults(t)
 	for _, tc := range []struct{ name, review, business string }{
 		{"regional tag", "en-GB", ""},
-		{"no templates yet for the review's language", "fa", ""},
+		{"no templates for the review's language", "it", ""},
 		{"unknown business fallback", "", "xx"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -446,13 +446,18 @@ func TestDraftErrors(t *testing.T) {
 
 // TestEveryPhrasing renders every line of every part, in every language,
 // for every sample, and holds each to the rules it must keep whichever
-// line the hash picks.
+// line the hash picks, with the language's own phrase lists
+// (rules/<lang>.yaml): no sarcasm (G1), apologies only in the apology and
+// holding parts (G4), no blame or excuses (G5), no negative phrasing (G6),
+// no promises outside the business's own offer (G8), a question mark only
+// in the question part (G9), no markup. English is also held to the
+// extra word lists of ruleWords.
 func TestEveryPhrasing(t *testing.T) {
 	s := mustDefaults(t)
 	for _, lang := range languages() {
-		words, ok := ruleWords[lang]
-		if !ok {
-			t.Errorf("no rule words for %s in ruleWords: its phrasings go unchecked", lang)
+		r := s.rules[lang]
+		if r == nil {
+			t.Errorf("no rules/%s.yaml: its phrasings go unchecked", lang)
 			continue
 		}
 		for _, tmpl := range s.t.Templates() {
@@ -464,23 +469,72 @@ func TestEveryPhrasing(t *testing.T) {
 			part, _, _ = strings.Cut(part, "/") // "feeling/no_response" keeps the feeling's rules
 			t.Run(name, func(t *testing.T) {
 				// Both sides of every {{if}} on the data.
-				for _, r := range sampleRequests {
+				for _, req := range sampleRequests {
 					for _, who := range []string{"", "Alex"} {
 						for _, praise := range []string{"", "the food"} {
-							v := view{Reviewer: who, Business: r.Business, Signature: "Sam", Platform: r.Platform,
-								Topics: []string{"the long wait"}, Praise: praise}
+							v := view{Reviewer: who, Business: req.Business, Signature: "Sam", Platform: req.Platform,
+								Topics: []string{"the long wait"}, Praise: praise,
+								Offer: "a coffee on us", Fix: "we have added staff", Formal: who == ""}
 							lines, err := s.phrasings(tmpl, v)
 							if err != nil {
 								t.Fatal(err)
 							}
 							for _, l := range lines {
-								checkPhrasing(t, part, l, words.promise, words.blame, words.apology)
+								checkPhrasingRules(t, lang, part, l, r, v.Offer)
+								if w, ok := ruleWords[lang]; ok {
+									checkPhrasing(t, part, l, w.promise, w.blame, w.apology)
+								}
 							}
 						}
 					}
 				}
 			})
 		}
+	}
+}
+
+// questionMarks are the question marks of the draft languages' scripts.
+const questionMarks = "?؟？"
+
+func checkPhrasingRules(t *testing.T, lang, part, l string, r *rules, offer string) {
+	t.Helper()
+	sents := sentences(l)
+	cl := clitics[lang]
+	for _, c := range []struct {
+		rule string
+		ps   []phrase
+		text string
+	}{
+		{"G1", slices.Concat(r.sarcasm, r.abuse), l},
+		{"G5", r.blame, l},
+		{"G6", r.negative, l},
+		{"G8", r.promise, withoutOffers(l, []string{offer})},
+	} {
+		if w := matches(sentences(c.text), c.ps, cl); len(w) > 0 {
+			t.Errorf("%s: %q in %s: %q", c.rule, w, part, l)
+		}
+	}
+	wantApology := 0
+	if part == "apology" || part == "holding" {
+		wantApology = 1
+	}
+	if n := len(matches(sents, r.apology, cl)); n != wantApology {
+		t.Errorf("G4: %s has %d apologies, want %d: %q", part, n, wantApology, l)
+	}
+	wantQ := 0
+	if part == "question" {
+		wantQ = 1
+	}
+	if n := strings.Count(l, "?") + strings.Count(l, "؟") + strings.Count(l, "？"); n != wantQ {
+		t.Errorf("G9: %s has %d question marks, want %d: %q", part, n, wantQ, l)
+	}
+	if strings.ContainsAny(l, "*#`[]<>") {
+		t.Errorf("plain text: markup in %s: %q", part, l)
+	}
+	if strings.ContainsFunc(l, func(r rune) bool {
+		return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F
+	}) {
+		t.Errorf("bidi control characters in %s: %q", part, l)
 	}
 }
 
@@ -493,21 +547,11 @@ func checkPhrasing(t *testing.T, part, l string, promise, blame []string, apolog
 		}
 	}
 	wantApology := 0
-	if part == "apology" {
+	if part == "apology" || part == "holding" { // holding: sympathy is its one apology (G4)
 		wantApology = 1
 	}
 	if n := len(apology.FindAllString(l, -1)); n != wantApology {
 		t.Errorf("G4: %s has %d apologies, want %d: %q", part, n, wantApology, l)
-	}
-	wantQ := 0
-	if part == "question" {
-		wantQ = 1
-	}
-	if n := strings.Count(l, "?"); n != wantQ {
-		t.Errorf("G9: %s has %d question marks, want %d: %q", part, n, wantQ, l)
-	}
-	if strings.ContainsAny(l, "*#`[]<>") {
-		t.Errorf("plain text: markup in %s: %q", part, l)
 	}
 }
 

@@ -11,6 +11,9 @@ var english = compile(lexiconSpec{
 			"queue", "queued", "queuing", "queueing", "took an hour", "slow service",
 			"service was slow", "service is slow",
 		},
+		"staff": {
+			"unhelpful", "no help", "of no help", "no use at all",
+		},
 		"staff/rude": {
 			"rude", "rudely", "rudest", "rudeness", "impolite", "unfriendly", "unprofessional",
 			"arrogant", "dismissive", "condescending", "disrespectful", "hostile", "bad attitude",
@@ -73,6 +76,8 @@ var english = compile(lexiconSpec{
 		"refund": {
 			"refund*", "money back", "return request", "returned it", "returned the", "returned my",
 			"return label", "store credit", "chargeback",
+			"waiting for my refund", "waiting for a refund", "waiting for the refund",
+			"waiting for my money", "waiting on my refund",
 			// Negated on purpose: "no refund" is the complaint.
 			"no refund", "not refunded", "never refunded", "haven't been refunded",
 			"have not been refunded",
@@ -85,7 +90,9 @@ var english = compile(lexiconSpec{
 			"did not reply", "didn't answer", "didnt answer", "did not answer", "didn't get back",
 			"did not get back", "haven't heard", "have not heard", "not heard back",
 			"no one answered", "nobody answered", "no one replied", "nobody replied",
-			"no one got back", "nobody got back", "ignored my", "ignoring my", "ignored our",
+			"no one got back", "nobody got back", "nobody has replied", "no one has replied",
+			"nobody has answered", "no one has answered", "nobody has responded",
+			"no one has responded", "nobody has got back", "no one has got back", "ignored my", "ignoring my", "ignored our",
 			"unanswered", "waiting for a reply", "waiting for a response", "waiting for an answer",
 			"still no word", "still no reply", "still no response",
 		},

@@ -4,7 +4,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,13 +17,15 @@ import (
 
 // embedded holds the default phrasings, one file per language.
 //
-//go:embed reply/*.tmpl
+//go:embed reply/*.tmpl rules/*.yaml
 var embedded embed.FS
 
 // parts are the templates every language defines as <lang>/<part>.
 var parts = []string{
 	"greeting", "thanks", "thanks-for-praise", "restate", "question", "feeling",
+	"feeling/no_response", "feeling/broken_promise",
 	"apology", "contact", "close", "signature", "positive", "welcome-back",
+	"offer", "fix", "boundary", "holding", "strict",
 }
 
 // lineBreak is what {{br}} writes: a line break inside one phrasing, kept
@@ -38,6 +39,9 @@ type Set struct {
 	// t holds every template; each one's Tree.ParseName is the file that
 	// defined it, so errors point an operator at their own override file.
 	t *template.Template
+	// rules are the checker's and the escalation's phrase lists, by
+	// language, from rules/<lang>.yaml.
+	rules map[string]*rules
 }
 
 // Load parses the embedded default templates, then every *.tmpl file in
@@ -49,7 +53,20 @@ type Set struct {
 // language, so a template that fails to execute fails here, at start-up,
 // not when the first bad review arrives.
 func Load(overrideDir string) (*Set, error) {
-	s := &Set{t: template.New("").Option("missingkey=error").Funcs(funcs)}
+	s := &Set{t: template.New("").Option("missingkey=error").Funcs(funcs), rules: map[string]*rules{}}
+	ruleFiles, err := fs.Glob(embedded, "rules/*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	for _, f := range ruleFiles {
+		b, err := embedded.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		if err := s.parseRules(f, b); err != nil {
+			return nil, err
+		}
+	}
 	files, err := fs.Glob(embedded, "reply/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -81,11 +98,51 @@ func Load(overrideDir string) (*Set, error) {
 				return nil, err
 			}
 		}
+		if err := s.loadRuleOverrides(filepath.Join(overrideDir, "rules")); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// loadRuleOverrides reads every rules/<lang>.yaml in an operator's
+// folder; each replaces the default list of its language as a whole. No
+// rules folder is fine.
+func (s *Set) loadRuleOverrides(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("templates: override folder: %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("templates: %w", err)
+		}
+		if err := s.parseRules(path, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseRules adds one rules/<lang>.yaml file to the set.
+func (s *Set) parseRules(file string, b []byte) error {
+	r, err := parseRules(file, b)
+	if err != nil {
+		return err
+	}
+	s.rules[strings.TrimSuffix(filepath.Base(file), ".yaml")] = r
+	return nil
 }
 
 // parse adds the {{define}} blocks of one file to the set.
@@ -136,20 +193,41 @@ func (s *Set) check() error {
 				errs = append(errs, fmt.Errorf("templates: no template %q (reply/%s.tmpl should define it)", n, lang))
 			}
 		}
+		if s.rules[lang] == nil {
+			errs = append(errs, fmt.Errorf("templates: no checker phrase lists for %q (rules/%s.yaml)", lang, lang))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	for _, lang := range langs {
-		for _, a := range samples(lexicons[lang]) {
+		for i, a := range samples(lexicons[lang]) {
+			// The first samples (vague, praise, two topics) take every
+			// form; the topic and aspect phrases only need the usual one.
+			ass := sampleAssessments
+			if i >= 3 {
+				ass = ass[:1]
+			}
 			for _, r := range sampleRequests {
-				if _, err := s.compose(lang, a, r); err != nil {
-					return err
+				for _, as := range ass {
+					if _, err := s.compose(lang, a, as, r); err != nil {
+						return err
+					}
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// sampleAssessments reach the holding (health, legal), boundary and
+// tailored-feeling drafts.
+var sampleAssessments = []assessment{
+	{},
+	{health: []string{"sample"}},
+	{legal: []string{"sample"}},
+	{abuse: []string{"sample"}},
+	{repeat: true, premium: true},
 }
 
 // samples are analyses that reach every part and every topic and aspect
@@ -168,15 +246,28 @@ func samples(lx *lexicon) []analysis {
 }
 
 // sampleRequests cover both sides of every {{if}} the default templates
-// make: rated bad and good, with and without name, contact and platform.
+// make: rated bad and good, with and without name, contact and platform,
+// warm and formal, with an offer and a fix, and strict privacy.
 var sampleRequests = func() []Request {
 	one, five := 1.0, 5.0
 	full := Business{Name: "Sample", Signature: "Sam", Contact: "hello@example.com"}
+	rich := full
+	rich.Tone, rich.Offers, rich.Fixes = "formal", []string{"a coffee on us"}, map[string]string{}
+	for t := range knownTopics() {
+		rich.Fixes[t] = "we have changed how we work"
+	}
+	strict := Business{Name: "Sample", Privacy: "strict"}
+	strictFull := full
+	strictFull.Privacy, strictFull.Tone = "strict", "formal"
 	return []Request{
 		{Business: Business{Name: "Sample"}},
 		{Business: Business{Name: "Sample"}, Review: sampleReview("", &one)},
 		{Business: full, Review: sampleReview("Alex", &one), Platform: "Trustpilot"},
 		{Business: full, Review: sampleReview("Alex", &five), Platform: "Trustpilot"},
+		{Business: rich, Review: sampleReview("Alex", &one), Platform: "Google"},
+		{Business: rich, Review: sampleReview("", &five)},
+		{Business: strict, Review: sampleReview("", &one)},
+		{Business: strictFull, Review: sampleReview("Alex", &one)},
 	}
 }()
 
@@ -189,8 +280,10 @@ func sampleReview(author string, rating *float64) (r sources.Review) {
 // (for each key in turn) and <lang>/<part> that exists, and chooses one of
 // its phrasings (G10): the choice hashes the review ID with the template
 // name, and each Variant moves every part on by one phrasing, so a
-// regenerate always changes every part that has a second phrasing.
-func (s *Set) pick(lang, part string, keys []string, v view, id string, variant uint64) (string, error) {
+// regenerate always changes every part that has a second phrasing. A
+// phrasing that appears in one of the recent drafts is passed over for the
+// next one that does not, when there is one (G10).
+func (s *Set) pick(lang, part string, keys []string, v view, id string, variant uint64, recent []string) (string, error) {
 	var names []string
 	for _, k := range keys {
 		names = append(names, lang+"/"+part+"/"+k, lang+"/"+part+"/"+topicOf(k))
@@ -209,11 +302,14 @@ func (s *Set) pick(lang, part string, keys []string, v view, id string, variant 
 	if err != nil {
 		return "", err
 	}
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	h.Write([]byte{0})
-	h.Write([]byte(t.Name()))
-	return lines[(h.Sum64()+variant)%uint64(len(lines))], nil
+	first := choose(id, t.Name(), variant, len(lines))
+	for i := range lines {
+		l := lines[(first+i)%len(lines)]
+		if !slices.ContainsFunc(recent, func(d string) bool { return strings.Contains(d, l) }) {
+			return l, nil
+		}
+	}
+	return lines[first], nil
 }
 
 // phrasings renders t and returns its non-empty lines, tidied.

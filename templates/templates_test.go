@@ -116,3 +116,16 @@ func TestLoadEmptyOverrideFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// overrideFile writes one file, in a subfolder if the name has one.
+func overrideFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

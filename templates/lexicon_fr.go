@@ -1,0 +1,222 @@
+package templates
+
+// french is the French keyword table, with the same topic keys and aspects
+// as english: Load checks that reply/fr.tmpl has an "fr/topic/<topic>" and
+// an "fr/praise/<aspect>" phrase for each. Apostrophes stay inside words,
+// so elided forms are listed as written ("l'attente", "n'était"); "bon" and
+// "bonne" count only in phrases, since "bonne continuation" and "bonne
+// soirée" close many complaints.
+var french = compile(lexiconSpec{
+	strong: map[string][]string{
+		"wait": {
+			"attente", "l'attente", "d'attente", "temps d'attente", "attendu", "attendre",
+			"on a attendu", "nous avons attendu", "j'ai attendu", "lent", "lente", "lents", "lentes",
+			"lenteur", "lenteurs", "service lent", "trop long", "très long", "trop longue",
+			"interminable*", "une éternité", "plus d'une heure", "faire la queue",
+			"fait la queue", "file d'attente", "poireauter", "poireauté",
+		},
+		"staff/rude": {
+			"impoli*", "malpoli*", "mal poli", "grossier", "grossière", "grossiers", "grossières",
+			"désagréable*", "desagreable*", "irrespectueux", "irrespectueuse", "méprisant*",
+			"hautain*", "arrogant*", "condescendant*", "agressif", "agressive", "agressifs",
+			"pas aimable", "peu aimable", "pas aimables", "peu aimables", "pas souriant*",
+			"pas du tout aimable", "mal reçu*", "mal accueilli*", "mauvais accueil",
+			"accueil froid", "accueil glacial", "accueil déplorable", "l'accueil froid",
+			"l'accueil glacial", "l'accueil déplorable", "nous a crié dessus",
+			"m'a crié dessus", "crié", "hurlé", "nous a ignorés", "m'a ignoré", "m'a ignorée",
+			"nous ignorait", "levé les yeux au ciel", "mauvaise attitude", "manque de respect",
+			"manque de politesse", "mal parlé", "sec et désagréable", "pas commode",
+		},
+		"quality/cold": {
+			"froid", "froide", "froids", "froides", "tiède", "tièdes", "tiede", "tiedes", "pas chaud",
+			"pas chaude", "pas chauds", "à peine chaud", "à peine chaude", "à peine tiède",
+		},
+		"quality/stale": {
+			"rassis", "rassie", "pas frais", "pas fraîche", "pas fraiche", "pas fraîches",
+			"n'est plus frais", "n'était plus frais", "n'était plus fraîche", "périmé*", "perime*", "moisi*", "rance*", "avarié*",
+			"pas de première fraîcheur", "manque de fraîcheur",
+		},
+		"quality/broken": {
+			"cassé*", "abîmé*", "abime*", "endommagé*", "défectueux", "défectueuse",
+			"defectueux", "ne fonctionne pas", "ne marche pas", "ne fonctionnait pas",
+			"ne marchait pas", "fonctionne pas", "marche pas", "ne fonctionne plus",
+			"ne marche plus", "a cessé de fonctionner", "l'appli plante", "l'application plante",
+			"ça plante", "plante sans arrêt", "plante tout le temps", "plantage*", "crash*",
+			"bug*", "bogue*", "beug*", "rayé*", "déchiré*", "fissuré*", "en panne",
+		},
+		"quality": {
+			"fade", "fades", "sans goût", "sans saveur", "insipide*", "pas assez cuit",
+			"pas assez cuite", "était cru", "était crue", "complètement cru", "trop cru", "pas cuit", "trop cuit", "trop cuite", "brûlé*", "brule*", "cramé*",
+			"trop gras", "trop grasse", "huileux", "immangeable*", "mauvaise qualité",
+			"piètre qualité", "qualité médiocre", "bas de gamme", "pâteux", "caoutchouteux",
+			"trop salé", "trop salée", "trop sec", "trop sèche", "pas bon", "pas bonne",
+			"pas très bon", "pas très bonne", "pas bons", "pas bonnes", "mauvais goût",
+		},
+		"cleanliness": {
+			"sale", "sales", "saleté*", "salete*", "crasseux", "crasseuse", "crasse", "pas propre",
+			"pas très propre", "peu propre", "pas propres", "malpropre*", "cafard*", "blatte*",
+			"souris", "rat", "rats", "un cheveu", "des cheveux", "cheveu dans", "poil", "poils",
+			"mauvaise odeur", "mauvaises odeurs", "puait", "pue", "puant*",
+			"sentait mauvais", "moisissure*", "hygiène douteuse", "manque d'hygiène",
+			"aucune hygiène", "pas d'hygiène", "collant*", "poisseux", "poisseuse", "taché*",
+			"taches", "insalubre*", "manque de propreté", "propreté douteuse",
+		},
+		"price": {
+			"cher", "chère", "chers", "chères", "trop cher", "très cher", "hors de prix",
+			"exorbitant*", "prohibitif*", "abusif", "abusifs", "prix abusif*", "arnaque*",
+			"arnaqué*", "escroquerie", "escroc*", "surfactur*", "facturé deux fois",
+			"débité deux fois", "prélevé deux fois", "payé deux fois", "frais cachés",
+			"frais supplémentaires", "ne vaut pas", "vaut pas le prix", "c'est du vol", "du vol",
+			"trop élevé", "trop élevés", "trop élevée", "trop élevées",
+			"mauvais rapport qualité prix", "rapport qualité prix médiocre",
+		},
+		"delivery/late": {
+			"livraison en retard", "livré en retard", "livrée en retard", "livrés en retard",
+			"arrivé en retard", "arrivée en retard", "colis en retard", "commande en retard",
+			"jours de retard", "semaine de retard", "semaines de retard", "livraison lente",
+			"livraison très lente", "livraison tardive", "expédition lente", "retard de livraison",
+			"délai de livraison", "délais de livraison", "livraison a pris", "mis des jours",
+			"mis une semaine", "mis des semaines",
+		},
+		"delivery/missing": {
+			"jamais arrivé", "jamais arrivée", "jamais arrivés", "jamais reçu", "jamais reçue",
+			"jamais reçus", "pas arrivé", "pas arrivée", "pas reçu", "pas reçue", "toujours pas reçu",
+			"toujours rien reçu", "rien reçu", "jamais été livré", "jamais été livrée",
+			"pas été livré", "pas été livrée", "jamais livré", "jamais livrée", "colis perdu",
+			"commande perdue", "perdu mon colis", "perdu ma commande", "article manquant",
+			"articles manquants", "produit manquant", "produits manquants", "il manquait",
+		},
+		"delivery": {
+			"mauvais article", "mauvaise commande", "mauvaise adresse", "mauvaise taille",
+			"erreur de commande", "erreur dans la commande", "pas le bon article",
+			"pas la bonne commande",
+		},
+		"booking": {
+			"perdu notre réservation", "perdu ma réservation", "aucune trace de notre réservation",
+			"aucune trace de ma réservation", "aucune trace de la réservation", "réservation annulée", "annulé notre réservation",
+			"annulé ma réservation", "double réservation", "surréservation", "surbooking",
+			"overbooking", "système de réservation", "pas trouvé notre réservation",
+			"pas trouvé ma réservation", "malgré notre réservation", "malgré ma réservation",
+		},
+		"noise": {
+			"bruit", "bruits", "bruyant*", "trop fort", "musique trop forte", "musique forte",
+			"assourdissant*", "vacarme", "brouhaha", "on ne s'entendait pas",
+			"impossible de discuter", "impossible de s'entendre", "impossible de parler",
+			"niveau sonore",
+		},
+		"refund": {
+			"rembours*", "récupérer mon argent", "rendre mon argent", "mon argent",
+			"demande de retour", "étiquette de retour", "renvoyé le", "renvoyé l'article",
+			"retourné le", "retourné la", "retourné l'article", "retourné le colis",
+			"rétrofacturation",
+			// Negated on purpose: "pas remboursé" is the complaint.
+			"pas remboursé", "pas remboursée", "jamais remboursé", "jamais remboursée",
+			"toujours pas remboursé", "aucun remboursement", "pas de remboursement",
+		},
+		"no_response": {
+			"aucune réponse", "pas de réponse", "sans réponse", "jamais répondu", "pas répondu",
+			"jamais eu de réponse", "toujours pas de réponse", "personne ne répond",
+			"personne ne m'a répondu", "personne n'a répondu", "personne ne rappelle",
+			"jamais rappelé", "pas rappelé", "aucun retour", "pas de retour",
+			"jamais eu de retour", "toujours aucun retour", "ignoré mes", "ignorent mes",
+			"ignoré nos", "en attente d'une réponse", "j'attends toujours une réponse",
+			"attends toujours une réponse", "mails restés sans réponse",
+		},
+		"broken_promise": {
+			"annoncé", "annoncée", "annoncés", "annonçait", "annonçaient", "ce n'est pas le cas",
+			"ce n'était pas le cas", "publicité mensongère", "trompeur", "trompeuse",
+			"mensonger", "mensongère", "pas conforme", "non conforme", "pas comme décrit",
+			"pas comme annoncé", "ne correspond pas", "correspond pas", "rien à voir avec",
+			"promis", "promise", "promettait", "censé", "censée", "soi disant", "ne ressemble pas",
+			"ne ressemblait pas",
+		},
+	},
+	weak: map[string][]string{
+		"staff": {
+			"personnel", "serveur*", "serveuse*", "équipe", "l'équipe", "responsable*", "gérant*",
+			"gérante*", "patron", "patronne", "employé*", "l'employé*", "caissier*", "caissière*", "réceptionniste*",
+			"accueil", "l'accueil", "service", "service client", "sav", "support", "vendeur*", "vendeuse*",
+			"chauffeur*", "barman", "staff",
+		},
+		"quality": {
+			"nourriture", "repas", "plat", "plats", "pizza*", "burger*", "café", "petit déjeuner",
+			"déjeuner", "dîner", "diner", "dessert*", "viande", "poisson", "produit*", "article*",
+			"qualité", "goût", "portion*", "cuisine", "menu", "entrée*", "l'entrée", "l'assiette",
+		},
+		"cleanliness": {
+			"toilettes", "wc", "sanitaires", "salle de bain", "salle de bains", "table", "tables",
+			"sol", "draps", "chambre", "chambres",
+		},
+		"price": {
+			"prix", "addition", "l'addition", "facture*", "facturé*", "frais", "coût", "tarif*", "ticket",
+			"débité", "prélevé", "montant",
+		},
+		"delivery": {
+			"livraison*", "livré", "livrée", "livreur*", "expédition", "l'expédition", "envoi",
+			"l'envoi", "colis",
+			"commande*", "transporteur", "suivi",
+		},
+		"booking": {
+			"réservation*", "réservé", "réservée", "rendez vous", "table pour",
+		},
+	},
+	negative: []string{
+		"mauvais", "mauvaise", "mauvaises", "mal", "nul", "nulle", "nuls", "nulles", "horrible*",
+		"affreux", "affreuse", "terrible", "pas terrible", "catastrophique*", "catastrophe",
+		"lamentable*", "déplorable*", "déçu", "déçue", "déçus", "déçues", "décevant*",
+		"déception", "inadmissible", "inacceptable", "honteux", "honte", "scandaleux",
+		"scandale", "médiocre*", "dégoûtant*", "degoutant*", "dégueulasse", "infect", "infecte",
+		"à fuir", "à éviter", "fuyez", "évitez", "pire", "plus jamais", "jamais plus", "retard",
+		"retards", "problème*", "souci*", "erreur*", "plainte*", "bof", "navrant*",
+		"pitoyable*", "minable*", "laisse à désirer", "d'aucune aide", "aucune aide",
+		"ne m'a pas aidé", "ne nous a pas aidés", "pas aidé", "n'importe quoi", "je ne recommande pas", "pas à la hauteur",
+	},
+	praise: []string{
+		"très bon", "très bonne", "très bons", "très bonnes", "était bon", "était bonne",
+		"étaient bons", "étaient bonnes", "c'était bon", "bon accueil", "bonne cuisine",
+		"bon service", "bonne ambiance", "bonne qualité", "bon produit", "bons produits",
+		"bonne adresse", "bon rapport qualité prix", "bien bon", "super bon", "vraiment bon",
+		"très bien", "super bien", "bien accueilli*", "bien reçu*", "excellent*", "délicieux",
+		"délicieuse*", "delicieux", "savoureux", "savoureuse*", "parfait*", "super", "génial*",
+		"genial*", "top", "au top", "formidable*", "magnifique*", "merveilleux",
+		"merveilleuse*", "sympa", "sympathique*", "aimable*", "accueillant*", "chaleureux",
+		"chaleureuse*", "souriant*", "serviable*", "agréable*", "attentionné*", "attentif",
+		"attentive*", "adorable*", "rapide*", "efficace*", "produits frais", "très frais",
+		"bien frais", "tout frais", "fraîche", "fraiche", "fraîches", "fraîcheur", "propre*",
+		"impeccable*", "je recommande", "recommande", "recommandé", "à recommander", "adoré",
+		"aimé", "apprécié", "régalé*", "exceptionnel*", "incroyable*", "ponctuel*", "à l'heure",
+		"à temps", "content", "contente", "contents", "satisfait*", "ravi", "ravie", "ravis", "professionnel*", "cosy", "charmant*", "joli*", "bravo", "bière fraîche",
+		// Said of a promise kept; longer than "promis", so it wins the match.
+		"comme promis", "comme annoncé", "comme décrit", "conforme à la description",
+	},
+	aspects: map[string][]string{
+		"food": {
+			"nourriture", "repas", "plat*", "cuisine", "pizza*", "burger*", "café",
+			"petit déjeuner", "déjeuner", "dîner", "dessert*", "gâteau*", "boisson*", "cocktail*",
+			"vin", "vins", "carte", "menu", "viande", "poisson", "pâtes", "sushi*", "brunch",
+			"produits frais", "bière*",
+		},
+		"staff": {
+			"personnel", "serveur*", "serveuse*", "équipe", "l'équipe", "service", "accueil",
+			"l'accueil", "patron",
+			"patronne", "gérant*", "gérante*", "staff", "barman", "vendeur*", "vendeuse*", "hôte*",
+			"hôtesse*",
+		},
+		"place": {
+			"lieu", "endroit", "cadre", "ambiance", "atmosphère", "déco", "décoration", "décor",
+			"vue", "emplacement", "terrasse", "jardin", "chambre*", "salle", "musique",
+			"établissement", "restaurant", "boutique", "magasin", "l'endroit", "l'ambiance",
+			"l'atmosphère", "l'emplacement", "l'établissement", "l'intérieur",
+		},
+		"product": {"produit*", "appli", "l'appli", "application", "l'application", "qualité", "article*",
+			"l'article", "design", "fonctionnalité*", "taille"},
+		"value":    {"prix", "rapport qualité prix", "tarif*"},
+		"delivery": {"livraison", "emballage", "l'emballage", "colis", "expédition", "livreur"},
+	},
+	negators: []string{
+		"ne", "pas", "jamais", "rien", "aucun", "aucune", "d'aucun", "d'aucune", "sans", "ni", "guère", "nullement",
+		"n'est", "n'était", "n'étaient", "n'a", "n'ai", "n'avait", "n'avons", "n'ont", "n'y",
+	},
+	// "par contre" is split at "contre": "bonne cuisine, par contre service lent".
+	breaks: []string{"mais", "cependant", "pourtant", "toutefois", "sauf", "néanmoins", "contre", "tandis", "hormis"},
+})
