@@ -77,12 +77,45 @@ func detectLanguage(text string) string {
 		return "ru"
 	case top == arab && urduOnly > 0:
 		return "ur"
-	case top == arab && (persianOnly > 0 || faYehKaf > arYehKaf):
+	case top == arab && persianOnly > 0:
 		return "fa"
 	case top == arab:
+		// No letter only Persian uses: short reviews ("غذا سرد بود") often
+		// have none, so the yeh/kaf forms and the common words of each
+		// language decide together.
+		fa, ar := arabicScriptWords(text)
+		if faYehKaf+2*fa > arYehKaf+2*ar {
+			return "fa"
+		}
 		return "ar"
 	}
 	return latinLanguage(text)
+}
+
+// persianWords and arabicWords are frequent short words that only one of
+// the two languages writes; words beginning with the Arabic article "ال"
+// count for Arabic too (Persian borrows a few, like "البته", rarely).
+var (
+	persianWords = set([]string{"است", "بود", "بودند", "بودیم", "نبود", "را", "که", "این",
+		"آن", "از", "با", "خیلی", "شد", "نشد", "ولی", "اما", "می", "رو",
+		"اصلا", "اصلاً", "هیچ", "کرد", "کردند", "دیگه", "دیگر", "برای", "چرا", "یک"})
+	arabicWords = set([]string{"في", "على", "هذا", "هذه", "كان", "كانت", "جدا", "جدًا",
+		"لم", "لا", "مع", "إلى", "الى", "عن", "التي", "الذي", "كل", "لكن", "ثم", "قد", "أن",
+		"إن", "هو", "هي", "نحن", "ليس", "غير", "بعد", "عند"})
+)
+
+// arabicScriptWords counts the Persian-only and Arabic-only words of text.
+func arabicScriptWords(text string) (fa, ar int) {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\u200c' })
+	for _, w := range words {
+		switch {
+		case persianWords[w]:
+			fa++
+		case arabicWords[w], strings.HasPrefix(w, "ال") && len([]rune(w)) > 3:
+			ar++
+		}
+	}
+	return fa, ar
 }
 
 // stopwords are the most frequent short words of each Latin-script draft

@@ -83,3 +83,21 @@ func TestSetLanguage(t *testing.T) {
 		})
 	}
 }
+
+// Short Arabic-script reviews often carry none of the letters only Persian
+// uses; their words still tell Persian from Arabic.
+func TestDetectShortPersianArabic(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"غذا سرد بود", "fa"},
+		{"خیلی بد بود", "fa"},
+		{"سرویس افتضاح است", "fa"},
+		{"الطعام كان باردا", "ar"},
+		{"الخدمة سيئة جدا", "ar"},
+		{"لم يرد أحد على الهاتف", "ar"},
+	}
+	for _, tt := range tests {
+		if got := detectLanguage(tt.text); got != tt.want {
+			t.Errorf("detectLanguage(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

@@ -118,6 +118,7 @@ var english = compile(lexiconSpec{
 		"price": {
 			"price*", "bill", "billing", "billed", "charge", "charged", "charges", "invoice*",
 			"fee", "fees", "cost", "costs", "receipt",
+			"paid", "a night", "per night",
 		},
 		"delivery": {
 			"delivery", "deliveries", "deliver*", "shipping", "shipment", "shipped", "parcel*",
