@@ -64,7 +64,7 @@ var german = compile(lexiconSpec{
 			"unhygienisch*", "mangelnde hygiene", "keine hygiene", "flecken", "fleckig*",
 		},
 		"price": {
-			"teuer", "teure", "teuren", "teurer", "teures", "zu teuer", "viel zu teuer",
+			"teuer", "teure", "teuren", "teurer", "teures", "zu teuer", "viel zu teuer", "rechnung falsch", "rechnung war falsch", "falsche rechnung", "falsch berechnet", "falsch abgerechnet",
 			"überteuert*", "ueberteuert*", "wucher*", "abzocke*", "abgezockt", "nepp",
 			"halsabschneider*", "unverschämte preise", "preise sind unverschämt",
 			"unverschämt teuer", "zu viel berechnet", "zu viel verlangt", "doppelt berechnet",

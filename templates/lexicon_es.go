@@ -10,7 +10,7 @@ var spanish = compile(lexiconSpec{
 		"wait": {
 			"lento", "lenta", "lentos", "lentas", "lentísimo", "lentisimo", "lentísima", "lentitud",
 			"larga espera", "mucha espera", "tanta espera", "demasiada espera", "espera eterna",
-			"espera interminable", "interminable", "tiempo de espera", "esperando", "esperé",
+			"espera interminable", "interminable", "tiempo de espera", "esperando", "esperé", "esperamos 20 minutos", "esperamos 30 minutos", "esperamos 40 minutos", "esperamos 45 minutos", "esperamos una eternidad",
 			"esperamos más de", "esperamos una hora", "esperamos media hora", "esperamos mucho",
 			"esperamos casi", "tuvimos que esperar", "hubo que esperar", "esperar mucho",
 			"esperar demasiado",
@@ -98,7 +98,7 @@ var spanish = compile(lexiconSpec{
 			"se equivocaron de pedido", "se equivocaron con el pedido", "nos trajeron otro",
 		},
 		"booking": {
-			"perdieron nuestra reserva", "perdieron mi reserva", "perdieron la reserva",
+			"perdieron nuestra reserva", "perdieron mi reserva", "perdieron la reserva", "aunque teníamos reserva", "aunque teniamos reserva", "a pesar de la reserva", "pese a tener reserva",
 			"no tenían nuestra reserva", "no tenían la reserva", "no encontraban la reserva",
 			"no encontraban nuestra reserva", "no constaba", "no aparecía la reserva",
 			"cancelaron nuestra reserva", "cancelaron mi reserva", "cancelaron la reserva",
