@@ -217,6 +217,37 @@ func latinLanguage(text string) string {
 		}
 	}
 	if bestN < 2 || bestN == second {
+		return lexiconLanguage(text)
+	}
+	return best
+}
+
+// lexiconLanguage settles a Latin text too short for stopwords ("Trop
+// cher.", "Zu teuer.") by the keyword tables: the one draft language whose
+// complaint and praise phrases read the most of it wins; a tie says nothing.
+func lexiconLanguage(text string) string {
+	best, bestN, tie := "", 0, false
+	for _, lang := range []string{"en", "es", "fr", "de"} {
+		lx := lexicons[lang]
+		if lx == nil {
+			continue
+		}
+		a := lx.analyse("", text)
+		n := 2 * len(a.topics)
+		if a.negative {
+			n++
+		}
+		if a.praise {
+			n++
+		}
+		switch {
+		case n > bestN:
+			best, bestN, tie = lang, n, false
+		case n == bestN && n > 0:
+			tie = true
+		}
+	}
+	if bestN < 2 || tie { // a lone "meh" is not enough
 		return ""
 	}
 	return best

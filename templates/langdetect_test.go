@@ -101,3 +101,21 @@ func TestDetectShortPersianArabic(t *testing.T) {
 		}
 	}
 }
+
+// Two-word reviews carry too few stopwords; the keyword tables decide.
+func TestDetectShortLatin(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"Trop cher.", "fr"},
+		{"Service lent.", "fr"},
+		{"Zu teuer.", "de"},
+		{"Sehr unfreundlich.", "de"},
+		{"Muy caro.", "es"},
+		{"Too slow.", "en"},
+		{"OK", ""},
+	}
+	for _, tt := range tests {
+		if got := detectLanguage(tt.text); got != tt.want {
+			t.Errorf("detectLanguage(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
