@@ -30,3 +30,10 @@ func Topics() []string {
 func (s *Set) Language(text, fallback string) string {
 	return s.language(Request{Review: sources.Review{Text: text}, Business: Business{Language: fallback}})
 }
+
+// Languages lists the languages drafts are written in ("en", "es", …).
+func Languages() []string { return slices.Clone(draftLanguages) }
+
+// WritesLanguage reports whether drafts can be written in tag, a language
+// tag such as "de" or "pt-BR" (its region is ignored).
+func WritesLanguage(tag string) bool { return slices.Contains(draftLanguages, baseTag(tag)) }

@@ -326,6 +326,9 @@ func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
 		}
 		if b.Language == "" {
 			b.Language = "en"
+		} else if !templates.WritesLanguage(b.Language) {
+			bad(bp+".language", "%q: drafts are written in %s (a review in another language gets its draft in this one)",
+				b.Language, strings.Join(templates.Languages(), ", "))
 		}
 		if b.Tone != "" && b.Tone != "warm" && b.Tone != "formal" {
 			bad(bp+".tone", "%q: want warm or formal", b.Tone)

@@ -27,6 +27,12 @@ func TestParseConfig(t *testing.T) {
 			"rules.failures_before_alert (line 14)",
 		}},
 		{file: "bad-type.yaml", wantErr: []string{"line 9", "two"}},
+		{file: "bad-drafts.yaml", wantErr: []string{
+			`businesses[0].language (line 4): "it": drafts are written in en, es`,
+			`businesses[0].tone (line 5): "friendly": want warm or formal`,
+			`businesses[0].privacy (line 6)`,
+			`businesses[0].fixes.parking`, "unknown topic",
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
