@@ -50,13 +50,18 @@ alerts from the outbox. SIGINT or SIGTERM stops it gracefully: running polls fin
 func (a *app) daemon(ctx context.Context, parallel int) error {
 	// Hooks are set before anything runs that could call them.
 	m := newMetrics(a.db, a.targets)
-	a.watcher.OnPoll = m.poll
+	alarm := &storeAlarm{n: a.notifier, log: a.log, path: a.db.Path()}
+	a.watcher.OnPoll = func(t watcher.Target, res watcher.Result, took time.Duration) {
+		m.poll(t, res, took)
+		alarm.ok(ctx)
+	}
 	a.disp.Observe = m.deliver
 	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	dispDone := make(chan error, 1)
 	go func() { dispDone <- a.disp.Run(dctx) }()
 
 	sched := watcher.NewScheduler(a.watcher, a.log, parallel)
+	sched.OnError = func(t watcher.Target, err error) { alarm.failed(ctx, t, err) }
 	for _, t := range a.targets {
 		if err := sched.Add(ctx, t); err != nil {
 			stopDispatch()
