@@ -145,8 +145,9 @@ func (a *app) listen(ctx context.Context, sched *watcher.Scheduler, m *metrics) 
 		return nil, err
 	}
 	mux.Handle("/api/", a.apiHandler(token, a.drafts))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 10 * time.Second, MaxHeaderBytes: 16 << 10}
+	lim := a.listenerLimits()
+	srv := &http.Server{Handler: limitBodies(mux, lim.MaxBody), ReadHeaderTimeout: lim.ReadHeader, ReadTimeout: lim.Read,
+		WriteTimeout: lim.Write, IdleTimeout: lim.Idle, MaxHeaderBytes: 16 << 10}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("listener stopped", "err", err)
