@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,11 @@ type Dispatcher struct {
 
 	mu        sync.Mutex // one Flush at a time
 	nextRetry time.Time  // when the alert that stopped the last pass is due; zero if none
+
+	// Timing overrides the defaults below (zero fields keep them): tests of
+	// a long outage run it in seconds this way. The real defaults stay:
+	// flush every 30s, retry after 30s doubling to 30m.
+	FlushEvery, RetryBase, RetryMax time.Duration
 
 	// Observe, when set, sees every delivery attempt: how long the
 	// notifier took and its error (nil on success). For metrics.
@@ -133,7 +139,7 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 				}
 				continue
 			}
-			wait := backoff(a.Delivery.Attempts)
+			wait := backoffFrom(a.Delivery.Attempts, cmp.Or(d.RetryBase, backoffBase), cmp.Or(d.RetryMax, backoffMax))
 			if ra, ok := RetryAfter(err); ok {
 				wait = max(ra, minRetryAfter)
 			}
@@ -182,14 +188,17 @@ func (d *Dispatcher) resume(ctx context.Context, a store.Alert) (done bool, err 
 
 // backoff is the delay after a retryable failure of an alert that had
 // already failed attempts times: 30s doubling up to 30m.
-func backoff(attempts int) time.Duration {
+func backoff(attempts int) time.Duration { return backoffFrom(attempts, backoffBase, backoffMax) }
+
+// backoffFrom is base doubling per attempt, up to top.
+func backoffFrom(attempts int, base, top time.Duration) time.Duration {
 	if attempts < 0 {
 		attempts = 0
 	}
 	if attempts >= 16 {
-		return backoffMax
+		return top
 	}
-	return min(backoffBase<<attempts, backoffMax)
+	return min(base<<attempts, top)
 }
 
 // Run flushes until ctx is done: at once, then on Kick, every 30s, and when
@@ -220,8 +229,9 @@ func (d *Dispatcher) wait() time.Duration {
 	d.mu.Lock()
 	next := d.nextRetry
 	d.mu.Unlock()
+	every := cmp.Or(d.FlushEvery, flushInterval)
 	if next.IsZero() {
-		return flushInterval
+		return every
 	}
-	return min(flushInterval, max(next.Sub(d.now()), 0))
+	return min(every, max(next.Sub(d.now()), 0))
 }
