@@ -114,13 +114,18 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 				}
 				continue
 			}
+			// An attempt, once started, runs to its end (the notifier bounds
+			// it) and is recorded even when ctx ends meanwhile: a request cut
+			// off half-way may still have reached Slack, and posting it again
+			// at the next start would post it twice.
+			actx := context.WithoutCancel(ctx)
 			start := time.Now()
-			r, err := d.n.Deliver(ctx, a)
+			r, err := d.n.Deliver(actx, a)
 			if d.Observe != nil {
 				d.Observe(a, time.Since(start), err)
 			}
 			if err == nil {
-				if err := d.o.Delivered(ctx, a.ID, r); err != nil {
+				if err := d.o.Delivered(actx, a.ID, r); err != nil {
 					return fmt.Errorf("notify: record delivery of alert %d: %w", a.ID, err)
 				}
 				d.log.Info("notify: alert delivered", "alert_id", a.ID, "listing", a.Listing.ID, "attempt", a.Delivery.Attempts+1)

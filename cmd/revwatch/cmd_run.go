@@ -22,7 +22,8 @@ func newRunCmd(g *globals) *cobra.Command {
 		Short: "Run the daemon: poll every listing on its schedule and deliver alerts",
 		Long: `run polls each listing once at start, then on its cron schedule, and delivers
 alerts from the outbox. SIGINT or SIGTERM stops it gracefully: running polls finish
-(or are abandoned without partial writes), the outbox is flushed for up to 10 s.`,
+(or are abandoned without partial writes), a Slack call under way completes,
+and the outbox is flushed for up to 10 s.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, reg, err := g.loadConfig()
