@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -124,6 +125,12 @@ func (m *metrics) write(ctx context.Context, w io.Writer) {
 	}
 	fmt.Fprintf(w, "revwatch_slack_request_seconds_bucket{le=\"+Inf\"} %d\nrevwatch_slack_request_seconds_sum %g\nrevwatch_slack_request_seconds_count %d\n", h.n, h.sum, h.n)
 	m.mu.Unlock()
+
+	// The process itself, so a slow leak shows on a dashboard (and in the soak test).
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(w, "# HELP go_goroutines Goroutines that currently exist.\n# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
+	fmt.Fprintf(w, "# HELP go_memstats_heap_alloc_bytes Heap bytes allocated and in use.\n# TYPE go_memstats_heap_alloc_bytes gauge\ngo_memstats_heap_alloc_bytes %d\n", ms.HeapAlloc)
 
 	// Gauges read from the store at scrape time.
 	pending, _ := m.db.Pending(ctx)

@@ -78,7 +78,7 @@ businesses:
 	}
 	bg := context.Background()
 	waitFor("the first poll stored", func() bool { n, _ := a.db.CountReviews(bg, "l"); return n == 2 })
-	before := dumpStore(t, a.db)
+	before := dumpListing(t, a.db, "l")
 
 	var refused atomic.Int64
 	a.db.SetCommitFault(func() error {
@@ -98,7 +98,7 @@ businesses:
 	if !strings.Contains(logs.String(), want) {
 		t.Errorf("the log does not say %q:\n%s", want, logs.String())
 	}
-	if got := dumpStore(t, a.db); got != before {
+	if got := dumpListing(t, a.db, "l"); got != before {
 		t.Errorf("the store changed while it refused writes:\nbefore %s\nafter  %s", before, got)
 	}
 
@@ -121,36 +121,6 @@ businesses:
 	if n, _ := db.CountReviews(bg, "l"); n != 3 {
 		t.Errorf("%d reviews stored after recovery, want 3", n)
 	}
-}
-
-// dumpStore renders what a listing has stored (reviews, rating history,
-// alerts) for before/after comparisons; source state (failure counters,
-// last attempt) is left out because a failed poll is meant to change it.
-func dumpStore(t *testing.T, db *store.DB) string {
-	t.Helper()
-	var b strings.Builder
-	ctx := context.Background()
-	err := db.Reviews(ctx, "l", func(r store.StoredReview) error {
-		stars := -1.0
-		if r.Rating != nil {
-			stars = *r.Rating
-		}
-		fmt.Fprintf(&b, "review %s %v %q %v|", r.ID, stars, r.Text, r.Removed)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Alerts(ctx, func(a store.Alert) error {
-		fmt.Fprintf(&b, "alert %d %s %s|", a.ID, a.Kind, a.Listing.ID)
-		return nil
-	})
-	st, _ := db.State(ctx, "l")
-	if st.Rating != nil {
-		fmt.Fprintf(&b, "rating %+v ", *st.Rating)
-	}
-	fmt.Fprintf(&b, "reviews %d", st.Reviews)
-	return b.String()
 }
 
 // TestRealDiskFull fills a real (tiny) tmpfs under the store: polls fail
