@@ -285,6 +285,7 @@ func TestInvalidUTF8InReviewText(t *testing.T) {
 		{"Business Profile API", "google_business", "{\"reviews\":[{\"reviewId\":\"r1\",\"reviewer\":{\"displayName\":\"A\xff\"},\"starRating\":\"FIVE\",\"comment\":\"Caf\xe9 au lait, tr\xe8s bon\",\"createTime\":\"2026-11-01T00:00:00Z\",\"updateTime\":\"2026-11-01T00:00:00Z\"}],\"averageRating\":4.5,\"totalReviewCount\":1}"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/robots.txt" {
 					http.NotFound(w, r)

@@ -29,7 +29,10 @@ import (
 // succeed again it records the news, says so, and delivers the alert.
 func TestDaemonStoreUnwritable(t *testing.T) {
 	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EROFS} {
-		t.Run(errno.Error(), func(t *testing.T) { testStoreUnwritable(t, errno) })
+		t.Run(errno.Error(), func(t *testing.T) {
+			t.Parallel()
+			testStoreUnwritable(t, errno)
+		})
 	}
 }
 
