@@ -62,7 +62,12 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 	go func() { dispDone <- a.disp.Run(dctx) }()
 
 	sched := watcher.NewScheduler(a.watcher, a.log, parallel)
-	sched.OnError = func(t watcher.Target, err error) { alarm.failed(ctx, t, err) }
+	sched.OnError = func(t watcher.Target, err error) {
+		if ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
+			m.storeError()
+		}
+		alarm.failed(ctx, t, err)
+	}
 	for _, t := range a.targets {
 		if err := sched.Add(ctx, t); err != nil {
 			stopDispatch()

@@ -29,6 +29,14 @@ type metrics struct {
 	pollSecs  map[string]float64   // platform: total seconds
 	delivered map[[2]string]uint64 // notifier result: ok, retry, failed; kind
 	latency   histogram            // notifier call seconds
+	storeErrs uint64               // polls whose result the store refused
+}
+
+// storeError counts a poll that could not be committed (the scheduler's OnError).
+func (m *metrics) storeError() {
+	m.mu.Lock()
+	m.storeErrs++
+	m.mu.Unlock()
 }
 
 type histogram struct {
@@ -114,6 +122,7 @@ func (m *metrics) write(ctx context.Context, w io.Writer) {
 	for _, p := range plats {
 		fmt.Fprintf(w, "revwatch_poll_seconds_total{platform=%q} %g\n", p, m.pollSecs[p])
 	}
+	fmt.Fprintf(w, "# HELP revwatch_store_write_errors_total Polls whose result the store could not record (disk full, read-only).\n# TYPE revwatch_store_write_errors_total counter\nrevwatch_store_write_errors_total %d\n", m.storeErrs)
 	h := m.latency
 	fmt.Fprintf(w, "# HELP revwatch_slack_request_seconds Notifier call latency.\n# TYPE revwatch_slack_request_seconds histogram\n")
 	for i, b := range h.bounds {

@@ -50,7 +50,7 @@ func testStoreUnwritable(t *testing.T, errno syscall.Errno) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "revwatch.yaml")
 	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`store: s.db
-listen: "off"
+listen: 127.0.0.1:0
 http: {host_interval: 1ms}
 businesses:
   - id: b
@@ -100,6 +100,19 @@ businesses:
 	}
 	if !strings.Contains(logs.String(), want) {
 		t.Errorf("the log does not say %q:\n%s", want, logs.String())
+	}
+	raw, _ := os.ReadFile(apiTokenPath(filepath.Join(dir, "s.db")))
+	addr, _, _ := strings.Cut(string(raw), "\n")
+	if n := scrapeMetrics(t, addr)["revwatch_store_write_errors_total"]; n < 2 {
+		t.Errorf("/metrics counts %v store write errors, want at least 2", n)
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/healthz while the store refuses writes: %d, want 503", resp.StatusCode)
 	}
 	if got := dumpListing(t, a.db, "l"); got != before {
 		t.Errorf("the store changed while it refused writes:\nbefore %s\nafter  %s", before, got)
