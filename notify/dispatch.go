@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,11 @@ type Dispatcher struct {
 
 	mu        sync.Mutex // one Flush at a time
 	nextRetry time.Time  // when the alert that stopped the last pass is due; zero if none
+
+	// Timing overrides the defaults below (zero fields keep them): tests of
+	// a long outage run it in seconds this way. The real defaults stay:
+	// flush every 30s, retry after 30s doubling to 30m.
+	FlushEvery, RetryBase, RetryMax time.Duration
 
 	// Observe, when set, sees every delivery attempt: how long the
 	// notifier took and its error (nil on success). For metrics.
@@ -108,13 +114,18 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 				}
 				continue
 			}
+			// An attempt, once started, runs to its end (the notifier bounds
+			// it) and is recorded even when ctx ends meanwhile: a request cut
+			// off half-way may still have reached Slack, and posting it again
+			// at the next start would post it twice.
+			actx := context.WithoutCancel(ctx)
 			start := time.Now()
-			r, err := d.n.Deliver(ctx, a)
+			r, err := d.n.Deliver(actx, a)
 			if d.Observe != nil {
 				d.Observe(a, time.Since(start), err)
 			}
 			if err == nil {
-				if err := d.o.Delivered(ctx, a.ID, r); err != nil {
+				if err := d.o.Delivered(actx, a.ID, r); err != nil {
 					return fmt.Errorf("notify: record delivery of alert %d: %w", a.ID, err)
 				}
 				d.log.Info("notify: alert delivered", "alert_id", a.ID, "listing", a.Listing.ID, "attempt", a.Delivery.Attempts+1)
@@ -133,7 +144,7 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 				}
 				continue
 			}
-			wait := backoff(a.Delivery.Attempts)
+			wait := backoffFrom(a.Delivery.Attempts, cmp.Or(d.RetryBase, backoffBase), cmp.Or(d.RetryMax, backoffMax))
 			if ra, ok := RetryAfter(err); ok {
 				wait = max(ra, minRetryAfter)
 			}
@@ -182,14 +193,17 @@ func (d *Dispatcher) resume(ctx context.Context, a store.Alert) (done bool, err 
 
 // backoff is the delay after a retryable failure of an alert that had
 // already failed attempts times: 30s doubling up to 30m.
-func backoff(attempts int) time.Duration {
+func backoff(attempts int) time.Duration { return backoffFrom(attempts, backoffBase, backoffMax) }
+
+// backoffFrom is base doubling per attempt, up to top.
+func backoffFrom(attempts int, base, top time.Duration) time.Duration {
 	if attempts < 0 {
 		attempts = 0
 	}
 	if attempts >= 16 {
-		return backoffMax
+		return top
 	}
-	return min(backoffBase<<attempts, backoffMax)
+	return min(base<<attempts, top)
 }
 
 // Run flushes until ctx is done: at once, then on Kick, every 30s, and when
@@ -220,8 +234,9 @@ func (d *Dispatcher) wait() time.Duration {
 	d.mu.Lock()
 	next := d.nextRetry
 	d.mu.Unlock()
+	every := cmp.Or(d.FlushEvery, flushInterval)
 	if next.IsZero() {
-		return flushInterval
+		return every
 	}
-	return min(flushInterval, max(next.Sub(d.now()), 0))
+	return min(every, max(next.Sub(d.now()), 0))
 }

@@ -140,6 +140,8 @@ func renderKind(a store.Alert) message {
 		return renderEdited(a)
 	case store.KindListingChanged:
 		return renderListingChanged(a)
+	case store.KindStoreUnwritable, store.KindStoreWritable:
+		return renderStore(a)
 	default:
 		m := message{
 			Icon:   iconInfo,

@@ -97,7 +97,7 @@ func (c SlackConfig) Validate() error {
 // slackTimeout bounds one Web API call.
 const slackTimeout = 15 * time.Second
 
-var errSlackTimeout = errors.New("no answer within 15s")
+var errSlackTimeout = errors.New("no answer in time")
 
 // Slack posts alerts to a Slack channel with chat.postMessage, and edits
 // them with chat.update when their draft changes.
@@ -112,6 +112,17 @@ type Slack struct {
 
 	mu       sync.Mutex
 	channels map[string]bool // channel ids messages went to (for Find)
+
+	// Timeout bounds one Web API call; zero means 15 s. Tests of a Slack
+	// outage shorten it so a hanging Slack costs milliseconds.
+	Timeout time.Duration
+}
+
+func (s *Slack) timeout() time.Duration {
+	if s.Timeout > 0 {
+		return s.Timeout
+	}
+	return slackTimeout
 }
 
 var (
@@ -219,7 +230,7 @@ func alertMetadata(a store.Alert) slack.MsgOption {
 // post sends one chat.postMessage (a thread reply with MsgOptionTS) and
 // returns its receipt. where prefixes errors.
 func (s *Slack) post(ctx context.Context, where string, alertID uint64, channel string, opts ...slack.MsgOption) (store.Receipt, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, slackTimeout, errSlackTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, s.timeout(), errSlackTimeout)
 	defer cancel()
 	start := time.Now()
 	opts = append(opts,
@@ -259,7 +270,7 @@ func (s *Slack) Learn(rs []store.Receipt) {
 // channels); without it, or without a known channel id, it reports not
 // found and the message is posted again.
 func (s *Slack) Find(ctx context.Context, a store.Alert) (store.Receipt, bool, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, slackTimeout, errSlackTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, s.timeout(), errSlackTimeout)
 	defer cancel()
 	match := func(msgs []slack.Message, channel string) (store.Receipt, bool) {
 		for _, m := range msgs {
@@ -344,7 +355,7 @@ func (s *Slack) deliverUpdate(ctx context.Context, a store.Alert) (store.Receipt
 	}
 	m := s.render(orig)
 	where := "slack: update message " + rc.TS + " in " + rc.Channel
-	uctx, cancel := context.WithTimeoutCause(ctx, slackTimeout, errSlackTimeout)
+	uctx, cancel := context.WithTimeoutCause(ctx, s.timeout(), errSlackTimeout)
 	_, _, _, err := s.api.UpdateMessageContext(uctx, rc.Channel, rc.TS,
 		slack.MsgOptionBlocks(slackBlocks(m)...),
 		slack.MsgOptionText(slackFallback(m), false),

@@ -57,6 +57,8 @@ type DB struct {
 	bolt *bolt.DB
 	path string
 	now  func() time.Time
+	// faults is a test seam (fault.go).
+	faults faults
 }
 
 // Open opens (or, unless ReadOnly, creates) the store at path, created with
@@ -148,7 +150,12 @@ func (db *DB) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.bolt.Update(fn)
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return db.commitFault()
+	})
 }
 
 func u64(v uint64) []byte {

@@ -18,6 +18,10 @@ const (
 	KindReviewEdited    AlertKind = "review_edited"    // a review's stars went down to the threshold or below
 	KindReviewImproved  AlertKind = "review_improved"  // stars went up after the business replied (P3)
 	KindListingChanged  AlertKind = "listing_changed"  // name, address, phone, website or hours changed
+	// KindStoreUnwritable and KindStoreWritable are sent to the notifier
+	// directly, never through the outbox: the store is what failed.
+	KindStoreUnwritable AlertKind = "store_unwritable" // a commit failed (disk full, read-only)
+	KindStoreWritable   AlertKind = "store_writable"   // commits succeed again
 	// KindDraftUpdate edits an earlier alert's message after a draft action
 	// (Update says what happened; Original is the alert as delivered,
 	// Draft the draft as it is now: both filled by Due).

@@ -33,6 +33,9 @@ type Scheduler struct {
 	wg   sync.WaitGroup // polls started by PollAll
 	// PollTimeout bounds one poll (fetch and commit).
 	PollTimeout time.Duration
+	// OnError, when set, sees every poll that could not be recorded (a
+	// store failure, such as a full disk), so the daemon can raise an alarm.
+	OnError func(t Target, err error)
 }
 
 // NewScheduler builds a scheduler; at most parallel polls run at once.
@@ -120,6 +123,9 @@ func (s *Scheduler) PollNow(ctx context.Context, t Target, mode Mode) {
 	defer cancel()
 	if _, err := s.w.Poll(pctx, t, mode); err != nil && ctx.Err() == nil {
 		s.log.Error("poll not recorded", "listing", t.Info.ID, "err", err)
+		if s.OnError != nil {
+			s.OnError(t, err)
+		}
 	}
 }
 

@@ -58,6 +58,9 @@ func (a *app) apiHandler(token string, drafts *watcher.Drafts) http.Handler {
 	})
 	mux.HandleFunc("GET /api/backup", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
+		// The whole store streams through here: past the listener's short
+		// write timeout, which is for everything else.
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(a.listenerLimits().BackupWrite))
 		if _, err := a.db.Backup(r.Context(), w); err != nil {
 			a.log.Error("api backup", "err", err)
 		}
@@ -70,6 +73,9 @@ func (a *app) apiHandler(token string, drafts *watcher.Drafts) http.Handler {
 		}
 		var ev store.DraftEvent
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&ev); err != nil && !errors.Is(err, io.EOF) {
+			if tooLarge(w, err) {
+				return
+			}
 			http.Error(w, "bad body", http.StatusBadRequest)
 			return
 		}

@@ -22,7 +22,8 @@ func newRunCmd(g *globals) *cobra.Command {
 		Short: "Run the daemon: poll every listing on its schedule and deliver alerts",
 		Long: `run polls each listing once at start, then on its cron schedule, and delivers
 alerts from the outbox. SIGINT or SIGTERM stops it gracefully: running polls finish
-(or are abandoned without partial writes), the outbox is flushed for up to 10 s.`,
+(or are abandoned without partial writes), a Slack call under way completes,
+and the outbox is flushed for up to 10 s.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, reg, err := g.loadConfig()
@@ -50,13 +51,23 @@ alerts from the outbox. SIGINT or SIGTERM stops it gracefully: running polls fin
 func (a *app) daemon(ctx context.Context, parallel int) error {
 	// Hooks are set before anything runs that could call them.
 	m := newMetrics(a.db, a.targets)
-	a.watcher.OnPoll = m.poll
+	alarm := &storeAlarm{n: a.notifier, log: a.log, path: a.db.Path()}
+	a.watcher.OnPoll = func(t watcher.Target, res watcher.Result, took time.Duration) {
+		m.poll(t, res, took)
+		alarm.ok(ctx)
+	}
 	a.disp.Observe = m.deliver
 	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	dispDone := make(chan error, 1)
 	go func() { dispDone <- a.disp.Run(dctx) }()
 
 	sched := watcher.NewScheduler(a.watcher, a.log, parallel)
+	sched.OnError = func(t watcher.Target, err error) {
+		if ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
+			m.storeError()
+		}
+		alarm.failed(ctx, t, err)
+	}
 	for _, t := range a.targets {
 		if err := sched.Add(ctx, t); err != nil {
 			stopDispatch()
@@ -140,8 +151,9 @@ func (a *app) listen(ctx context.Context, sched *watcher.Scheduler, m *metrics) 
 		return nil, err
 	}
 	mux.Handle("/api/", a.apiHandler(token, a.drafts))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 10 * time.Second, MaxHeaderBytes: 16 << 10}
+	lim := a.listenerLimits()
+	srv := &http.Server{Handler: limitBodies(mux, lim.MaxBody), ReadHeaderTimeout: lim.ReadHeader, ReadTimeout: lim.Read,
+		WriteTimeout: lim.Write, IdleTimeout: lim.Idle, MaxHeaderBytes: 16 << 10}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("listener stopped", "err", err)

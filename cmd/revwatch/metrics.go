@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -28,6 +29,14 @@ type metrics struct {
 	pollSecs  map[string]float64   // platform: total seconds
 	delivered map[[2]string]uint64 // notifier result: ok, retry, failed; kind
 	latency   histogram            // notifier call seconds
+	storeErrs uint64               // polls whose result the store refused
+}
+
+// storeError counts a poll that could not be committed (the scheduler's OnError).
+func (m *metrics) storeError() {
+	m.mu.Lock()
+	m.storeErrs++
+	m.mu.Unlock()
 }
 
 type histogram struct {
@@ -113,6 +122,7 @@ func (m *metrics) write(ctx context.Context, w io.Writer) {
 	for _, p := range plats {
 		fmt.Fprintf(w, "revwatch_poll_seconds_total{platform=%q} %g\n", p, m.pollSecs[p])
 	}
+	fmt.Fprintf(w, "# HELP revwatch_store_write_errors_total Polls whose result the store could not record (disk full, read-only).\n# TYPE revwatch_store_write_errors_total counter\nrevwatch_store_write_errors_total %d\n", m.storeErrs)
 	h := m.latency
 	fmt.Fprintf(w, "# HELP revwatch_slack_request_seconds Notifier call latency.\n# TYPE revwatch_slack_request_seconds histogram\n")
 	for i, b := range h.bounds {
@@ -124,6 +134,12 @@ func (m *metrics) write(ctx context.Context, w io.Writer) {
 	}
 	fmt.Fprintf(w, "revwatch_slack_request_seconds_bucket{le=\"+Inf\"} %d\nrevwatch_slack_request_seconds_sum %g\nrevwatch_slack_request_seconds_count %d\n", h.n, h.sum, h.n)
 	m.mu.Unlock()
+
+	// The process itself, so a slow leak shows on a dashboard (and in the soak test).
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(w, "# HELP go_goroutines Goroutines that currently exist.\n# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
+	fmt.Fprintf(w, "# HELP go_memstats_heap_alloc_bytes Heap bytes allocated and in use.\n# TYPE go_memstats_heap_alloc_bytes gauge\ngo_memstats_heap_alloc_bytes %d\n", ms.HeapAlloc)
 
 	// Gauges read from the store at scrape time.
 	pending, _ := m.db.Pending(ctx)

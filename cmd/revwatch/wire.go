@@ -30,6 +30,8 @@ type app struct {
 	drafts   *watcher.Drafts
 	// interactions handles Slack buttons (nil without a signing secret or app token).
 	interactions *notify.Interactions
+	// limits override the listener's timeouts and body cap (tests); zero: defaults.
+	limits listenerLimits
 }
 
 // loadConfig reads the config named by --config; errors are usage errors.
