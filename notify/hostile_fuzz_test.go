@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,36 @@ func checkPlain(t testing.TB, s string) {
 		if (unicode.IsControl(r) && r != '\n' && r != '\t') || invisible(r) {
 			t.Fatalf("output holds %U: %q", r, s)
 		}
+	}
+}
+
+// TestSlackCutNote: a review or draft too long for Slack ends in "…" and a
+// note in words with the full length; a short one gets no note. The
+// message keeps the whole text (render does not cut; only Slack does).
+func TestSlackCutNote(t *testing.T) {
+	tests := []struct {
+		name     string
+		text     string
+		wantNote string
+	}{
+		{"short", "Cold coffee.", ""},
+		{"over the rune limit", strings.Repeat("word ", 20000) + "end", "[cut for Slack: 100003 characters in all; revwatch keeps the whole text]"},
+		{"escaping overflows the block", strings.Repeat("<", reviewLimit), fmt.Sprintf("[cut for Slack: %d characters in all; revwatch keeps the whole text]", reviewLimit)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := testAlerts()[0].alert
+			r := *a.Review
+			r.Text = tt.text
+			a.Review = &r
+			m := render(a)
+			if m.Sections[0].Text != tt.text {
+				t.Fatal("render cut the review text; only Slack may")
+			}
+			all := strings.Join(slackTexts(t, slackBlocks(m)), "\n")
+			if n := strings.Count(all, "[cut for Slack"); (tt.wantNote == "") != (n == 0) || (n > 0 && !strings.Contains(all, tt.wantNote)) {
+				t.Errorf("cut notes: %d, want %q in:\n%.300s", n, tt.wantNote, all)
+			}
+		})
 	}
 }
