@@ -35,15 +35,11 @@ var ourBuckets = [][]byte{bMeta, bListings, bState, bReviews, bReviewIDs, bRatin
 func migrateV1(tx *bolt.Tx) error {
 	out, pending := tx.Bucket(bOutbox), tx.Bucket(bPending)
 	err := out.ForEach(func(k, v []byte) error {
-		var a struct {
-			Delivery struct {
-				State DeliveryState `json:"state"`
-			} `json:"delivery"`
-		}
-		if err := json.Unmarshal(v, &a); err != nil {
+		p, err := undelivered(v)
+		if err != nil {
 			return fmt.Errorf("outbox row %x: %w", k, err)
 		}
-		if a.Delivery.State == DeliveryPending || a.Delivery.State == DeliverySending {
+		if p {
 			return pending.Put(k, nil)
 		}
 		return nil
@@ -53,17 +49,8 @@ func migrateV1(tx *bolt.Tx) error {
 	}
 	var stale [][]byte
 	err = pending.ForEach(func(k, _ []byte) error {
-		if v := out.Get(k); v == nil {
+		if p, err := undelivered(out.Get(k)); err != nil || !p {
 			stale = append(stale, slices.Clone(k))
-		} else {
-			var a struct {
-				Delivery struct {
-					State DeliveryState `json:"state"`
-				} `json:"delivery"`
-			}
-			if json.Unmarshal(v, &a) == nil && a.Delivery.State != DeliveryPending && a.Delivery.State != DeliverySending {
-				stale = append(stale, slices.Clone(k))
-			}
 		}
 		return nil
 	})
@@ -76,6 +63,23 @@ func migrateV1(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// undelivered reports whether an outbox row (JSON Alert; nil: no row)
+// still waits for delivery.
+func undelivered(row []byte) (bool, error) {
+	if row == nil {
+		return false, nil
+	}
+	var a struct {
+		Delivery struct {
+			State DeliveryState `json:"state"`
+		} `json:"delivery"`
+	}
+	if err := json.Unmarshal(row, &a); err != nil {
+		return false, err
+	}
+	return a.Delivery.State == DeliveryPending || a.Delivery.State == DeliverySending, nil
 }
 
 // notOurs explains a file without a meta bucket. With buckets, it is not
@@ -113,7 +117,7 @@ func (db *DB) migrate(tx *bolt.Tx, v int) error {
 	for ; v < SchemaVersion; v++ {
 		step := migrations[v]
 		if step == nil {
-			return fmt.Errorf("store: %s: no migration from schema v%d (restore a backup taken by this revwatch version)", db.path, v)
+			return fmt.Errorf("store: %s: no migration from schema v%d", db.path, v)
 		}
 		if err := step(tx); err != nil {
 			return fmt.Errorf("store: %s: migrate schema v%d to v%d: %w", db.path, v, v+1, err)

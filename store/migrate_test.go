@@ -252,6 +252,10 @@ func TestOpenRefusesUnknownVersions(t *testing.T) {
 			m, _ := tx.CreateBucket(bMeta)
 			return m.Put(kSchema, []byte("two"))
 		}, nil, []string{`bad schema version "two"`}},
+		{"zero", func(tx *bolt.Tx) error {
+			m, _ := tx.CreateBucket(bMeta)
+			return m.Put(kSchema, []byte("0"))
+		}, nil, []string{`bad schema version "0"`}},
 		{"not a revwatch store", func(tx *bolt.Tx) error {
 			_, err := tx.CreateBucket([]byte("sessions"))
 			return err

@@ -94,7 +94,7 @@ func (db *DB) init(readOnly bool) error {
 			return 0, nil
 		}
 		v, err := strconv.Atoi(string(m.Get(kSchema)))
-		if err != nil {
+		if err != nil || v < 1 {
 			return 0, fmt.Errorf("store: %s: bad schema version %q", db.path, m.Get(kSchema))
 		}
 		if v > SchemaVersion {
