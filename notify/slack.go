@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -585,6 +586,12 @@ func slackBlocks(m message) []slack.Block {
 		}
 		w.text(text, sec.Quote)
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwnObject(w.String()), nil, nil))
+		if text != sec.Text || w.full {
+			// Say so in words: an ellipsis alone is easy to miss.
+			n := newMrkdwn(slackSectionMax)
+			n.text(fmt.Sprintf("[cut for Slack: %d characters in all; revwatch keeps the whole text]", utf8.RuneCountInString(sec.Text)), false)
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwnObject(n.String())))
+		}
 	}
 
 	if m.Link.URL != "" {

@@ -1029,7 +1029,7 @@ func FuzzParseASCReviews(f *testing.F) {
 			if r.ID == "" {
 				t.Fatal("review without id")
 			}
-			if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+			if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 				t.Fatalf("rating %v outside [1,5]", *r.Rating)
 			}
 			if !r.Published.IsZero() && r.Published.Location() != time.UTC {

@@ -111,7 +111,7 @@ func appStoreIDs(rs []Review) []string {
 // checkAppStoreInvariants holds for every observation the source returns.
 func checkAppStoreInvariants(t *testing.T, obs Observation, l Listing, publicURL string) {
 	t.Helper()
-	if obs.Rating != nil && (obs.Rating.Value < 1 || obs.Rating.Value > 5 || obs.Rating.Count < 0) {
+	if obs.Rating != nil && (!(obs.Rating.Value >= 1 && obs.Rating.Value <= 5) || obs.Rating.Count < 0) {
 		t.Errorf("Rating = %+v, want 1-5 and a count >= 0", *obs.Rating)
 	}
 	if obs.Platform != "appstore" || obs.Listing != l.ID || obs.URL != publicURL {
@@ -129,7 +129,7 @@ func checkAppStoreInvariants(t *testing.T, obs Observation, l Listing, publicURL
 			t.Errorf("review id %q empty or duplicated", r.ID)
 		}
 		seen[r.ID] = true
-		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+		if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 			t.Errorf("review %s rating %v outside [1,5]", r.ID, *r.Rating)
 		}
 		if !r.Published.IsZero() && r.Published.Location() != time.UTC {
@@ -829,7 +829,7 @@ func FuzzParseAppStoreFeed(f *testing.F) {
 			if r.ID == "" {
 				t.Fatal("review without id")
 			}
-			if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+			if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 				t.Fatalf("rating %v outside [1,5]", *r.Rating)
 			}
 			if !r.Published.IsZero() && r.Published.Location() != time.UTC {
@@ -1379,7 +1379,7 @@ func FuzzParseAppStoreLookup(f *testing.F) {
 			}
 			return
 		}
-		if r := info.Rating; r != nil && (!info.Found || r.Value < 1 || r.Value > 5 || r.Count < 0) {
+		if r := info.Rating; r != nil && (!info.Found || !(r.Value >= 1 && r.Value <= 5) || r.Count < 0) {
 			t.Fatalf("rating %+v (found %v) outside [1,5] or negative count", *r, info.Found)
 		}
 		if !info.Found && (info.Name != "" || info.Rating != nil) {

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if d, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.ParseFloat(d, 64)
-		if err != nil {
+		// NaN, infinities and counts past time.Duration's range (292
+		// years) would convert to garbage, not fail.
+		if err != nil || math.IsNaN(n) || math.Abs(n*float64(24*time.Hour)) >= math.MaxInt64 {
 			return 0, fmt.Errorf("bad duration %q: want e.g. 30m, 24h or 7d", s)
 		}
 		return time.Duration(n * float64(24*time.Hour)), nil

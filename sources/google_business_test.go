@@ -210,7 +210,7 @@ func checkGBInvariants(t *testing.T, obs Observation, l Listing) {
 			t.Errorf("review id %q empty or duplicated", r.ID)
 		}
 		seen[r.ID] = true
-		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+		if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 			t.Errorf("review %s rating %v outside [1,5]", r.ID, *r.Rating)
 		}
 		for _, tm := range []time.Time{r.Published, r.Updated} {
@@ -1202,7 +1202,7 @@ func FuzzParseGoogleBusinessReviews(f *testing.F) {
 			}
 			return
 		}
-		if p.Rating != nil && (p.Rating.Value < 1 || p.Rating.Value > 5 || p.Rating.Count <= 0) {
+		if p.Rating != nil && (!(p.Rating.Value >= 1 && p.Rating.Value <= 5) || p.Rating.Count <= 0) {
 			t.Fatalf("aggregate %+v out of range", *p.Rating)
 		}
 		seen := map[string]bool{}
@@ -1211,7 +1211,7 @@ func FuzzParseGoogleBusinessReviews(f *testing.F) {
 				t.Fatalf("review id %q empty or duplicated", r.ID)
 			}
 			seen[r.ID] = true
-			if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+			if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 				t.Fatalf("rating %v outside [1,5]", *r.Rating)
 			}
 			for _, tm := range []time.Time{r.Published, r.Updated} {

@@ -102,7 +102,7 @@ func gpCheckObs(t *testing.T, obs Observation, l Listing) {
 	if obs.Reviews == nil {
 		t.Error("Reviews is nil, want a (possibly empty) slice")
 	}
-	if obs.Rating != nil && (obs.Rating.Value < 1 || obs.Rating.Value > 5 || obs.Rating.Count < 0) {
+	if obs.Rating != nil && (!(obs.Rating.Value >= 1 && obs.Rating.Value <= 5) || obs.Rating.Count < 0) {
 		t.Errorf("Rating = %+v out of range", *obs.Rating)
 	}
 	seen := map[string]bool{}
@@ -111,7 +111,7 @@ func gpCheckObs(t *testing.T, obs Observation, l Listing) {
 			t.Errorf("review id %q empty or duplicated", r.ID)
 		}
 		seen[r.ID] = true
-		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+		if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 			t.Errorf("review %s rating %v outside [1,5]", r.ID, *r.Rating)
 		}
 		if !r.Published.IsZero() && r.Published.Location() != time.UTC {
@@ -722,7 +722,7 @@ func FuzzParseGooglePlaces(f *testing.F) {
 		if p.Name == "" && p.Rating == nil && len(p.Reviews) == 0 {
 			t.Fatal("an empty place parsed without error")
 		}
-		if p.Rating != nil && (p.Rating.Value < 1 || p.Rating.Value > 5 || p.Rating.Count < 0) {
+		if p.Rating != nil && (!(p.Rating.Value >= 1 && p.Rating.Value <= 5) || p.Rating.Count < 0) {
 			t.Fatalf("aggregate %+v out of range", *p.Rating)
 		}
 		seen := map[string]bool{}
@@ -731,7 +731,7 @@ func FuzzParseGooglePlaces(f *testing.F) {
 				t.Fatalf("review id %q empty or duplicated", r.ID)
 			}
 			seen[r.ID] = true
-			if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+			if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 				t.Fatalf("rating %v outside [1,5]", *r.Rating)
 			}
 			if !r.Published.IsZero() && r.Published.Location() != time.UTC {

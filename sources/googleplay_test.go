@@ -1115,7 +1115,7 @@ func FuzzParseGooglePlay(f *testing.F) {
 			if r.ID == "" {
 				t.Fatal("review without id")
 			}
-			if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5 || *r.Rating != float64(int(*r.Rating))) {
+			if r.Rating != nil && (!(*r.Rating >= 1 && *r.Rating <= 5) || *r.Rating != float64(int(*r.Rating))) {
 				t.Fatalf("rating %v is not a whole star count in [1,5]", *r.Rating)
 			}
 			for _, tm := range []time.Time{r.Published, r.Updated} {

@@ -37,7 +37,7 @@ func fetchSchemaOrg(t *testing.T, body []byte) (Observation, Listing, error) {
 // times in UTC, ids present and unique.
 func checkSchemaOrgInvariants(t testing.TB, obs Observation) {
 	t.Helper()
-	if obs.Rating != nil && (obs.Rating.Value < 1 || obs.Rating.Value > 5 || obs.Rating.Count < 0) {
+	if obs.Rating != nil && (!(obs.Rating.Value >= 1 && obs.Rating.Value <= 5) || obs.Rating.Count < 0) {
 		t.Errorf("aggregate %+v out of range", *obs.Rating)
 	}
 	seen := map[string]bool{}
@@ -46,7 +46,7 @@ func checkSchemaOrgInvariants(t testing.TB, obs Observation) {
 			t.Errorf("review %d: empty or duplicate id %q", i, r.ID)
 		}
 		seen[r.ID] = true
-		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+		if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 			t.Errorf("review %d (%s): rating %v out of [1,5]", i, r.ID, *r.Rating)
 		}
 		if !r.Published.IsZero() && r.Published.Location() != time.UTC {

@@ -113,7 +113,7 @@ func taCheckObs(t *testing.T, obs Observation, l Listing) {
 			t.Errorf("review id %q empty or duplicated", r.ID)
 		}
 		seen[r.ID] = true
-		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+		if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 			t.Errorf("review %s rating %v outside [1,5]", r.ID, *r.Rating)
 		}
 		for _, ts := range []time.Time{r.Published, r.Updated} {
@@ -125,7 +125,7 @@ func taCheckObs(t *testing.T, obs Observation, l Listing) {
 			t.Errorf("review %s reply time %v not UTC", r.ID, r.Reply.Published)
 		}
 	}
-	if obs.Rating != nil && (obs.Rating.Value < 1 || obs.Rating.Value > 5 || obs.Rating.Count < 0) {
+	if obs.Rating != nil && (!(obs.Rating.Value >= 1 && obs.Rating.Value <= 5) || obs.Rating.Count < 0) {
 		t.Errorf("Rating = %+v outside [1,5] or negative count", *obs.Rating)
 	}
 }
@@ -910,7 +910,7 @@ func taCheckReviews(t *testing.T, rs []Review) {
 			t.Fatalf("review id %q empty or duplicated", r.ID)
 		}
 		seen[r.ID] = true
-		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+		if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 			t.Fatalf("rating %v outside [1,5]", *r.Rating)
 		}
 		if !r.Published.IsZero() && r.Published.Location() != time.UTC {
@@ -936,7 +936,7 @@ func FuzzTripadvisorPage(f *testing.F) {
 		if obs.Rating == nil && len(obs.Reviews) == 0 {
 			t.Fatal("no error, yet neither a rating nor reviews")
 		}
-		if obs.Rating != nil && (obs.Rating.Value < 1 || obs.Rating.Value > 5) {
+		if obs.Rating != nil && !(obs.Rating.Value >= 1 && obs.Rating.Value <= 5) {
 			t.Fatalf("aggregate %v outside [1,5]", obs.Rating.Value)
 		}
 		taCheckReviews(t, obs.Reviews)
@@ -956,7 +956,7 @@ func FuzzTripadvisorDetails(f *testing.F) {
 		if d.Name == "" && d.Rating == nil {
 			t.Fatal("no error, yet neither a name nor a rating")
 		}
-		if d.Rating != nil && (d.Rating.Value < 1 || d.Rating.Value > 5 || d.Rating.Count < 0) {
+		if d.Rating != nil && (!(d.Rating.Value >= 1 && d.Rating.Value <= 5) || d.Rating.Count < 0) {
 			t.Fatalf("rating %+v out of range", *d.Rating)
 		}
 	})

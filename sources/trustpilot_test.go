@@ -111,7 +111,7 @@ func checkTrustpilotInvariants(t testing.TB, host string, reviews []Review) {
 			t.Errorf("review %d: duplicate id %s", i, r.ID)
 		}
 		seen[r.ID] = true
-		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+		if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 			t.Errorf("review %s: rating %v outside 1-5", r.ID, *r.Rating)
 		}
 		if !r.Published.IsZero() && r.Published.Location() != time.UTC {
@@ -669,7 +669,7 @@ func TestTrustpilotStable(t *testing.T) {
 			if len(a.Reviews) == 0 {
 				t.Error("no reviews")
 			}
-			if a.Rating != nil && (a.Rating.Value < 1 || a.Rating.Value > 5) {
+			if a.Rating != nil && !(a.Rating.Value >= 1 && a.Rating.Value <= 5) {
 				t.Errorf("aggregate %v outside 1-5", a.Rating.Value)
 			}
 			u, _ := url.Parse(srv.URL)
@@ -767,7 +767,7 @@ func FuzzParseTrustpilot(f *testing.F) {
 			}
 			return
 		}
-		if p.Rating != nil && (p.Rating.Value < 1 || p.Rating.Value > 5 || p.Rating.Count < 0) {
+		if p.Rating != nil && (!(p.Rating.Value >= 1 && p.Rating.Value <= 5) || p.Rating.Count < 0) {
 			t.Fatalf("aggregate %+v outside 1-5", p.Rating)
 		}
 		checkTrustpilotInvariants(t, "www.trustpilot.com", p.Reviews)

@@ -928,7 +928,7 @@ func FuzzYelpBusiness(f *testing.F) {
 		if b.Details == nil {
 			t.Fatal("no Details on success")
 		}
-		if b.Rating != nil && (b.Rating.Value < 1 || b.Rating.Value > 5 || b.Rating.Count < 0) {
+		if b.Rating != nil && (!(b.Rating.Value >= 1 && b.Rating.Value <= 5) || b.Rating.Count < 0) {
 			t.Fatalf("rating %+v outside [1,5] or negative count", *b.Rating)
 		}
 		if n := len(b.Details.Hours); n != 0 && n != 1 && n != 7 {
@@ -951,7 +951,7 @@ func FuzzYelpReviews(f *testing.F) {
 			if r.ID == "" {
 				t.Fatal("review without id")
 			}
-			if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+			if r.Rating != nil && !(*r.Rating >= 1 && *r.Rating <= 5) {
 				t.Fatalf("rating %v outside [1,5]", *r.Rating)
 			}
 			if !r.Published.IsZero() && r.Published.Location() != time.UTC {

@@ -28,8 +28,12 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
 }
 
 // Verify opens a store file read-only and checks its schema, for restore.
+// A file of an earlier schema passes: the first write open migrates it.
 func Verify(path string) error {
 	db, err := Open(path, Options{ReadOnly: true, LockTimeout: 100 * time.Millisecond})
+	if errors.Is(err, ErrOlderSchema) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -13,9 +13,9 @@
 // through Due/Delivered/Retry/Fail; the CLI reads with Reviews, Ratings and
 // Drafts. No network I/O ever happens inside a transaction.
 //
-// # Bucket layout (schema version 1)
+// # Bucket layout (schema version 2)
 //
-//	meta          "schema" -> "1"
+//	meta          "schema" -> "2"
 //	listings      <listing id> -> ListingInfo (JSON)
 //	state         <listing id> -> State (JSON): last success, failure streak, last rating
 //	reviews/      one sub-bucket per listing id:
@@ -47,6 +47,15 @@
 //
 // # Schema changes
 //
-// Bump SchemaVersion and add a migration step in init; a file from a newer
-// binary is refused (ErrNewerSchema) rather than misread.
+// Bump SchemaVersion and add a step to migrations (migrate.go): Open runs
+// every step from the file's version up, with the version bump, in one
+// write transaction, so a crash leaves the old version to migrate again.
+// Early version 1 files lack outbox_pending and review_versions, which
+// came later without a bump: v1 to v2 creates them and rebuilds the
+// pending index from the outbox. store/testdata
+// keeps a file of the first v1 layout that the tests open. A file from a
+// newer binary is refused (ErrNewerSchema), a file without a schema but
+// with other buckets is not a revwatch store and is refused too, and a
+// read-only open of an older file fails with ErrOlderSchema (a write
+// command migrates it; restore accepts it).
 package store

@@ -14,8 +14,9 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// SchemaVersion is the layout this code reads and writes (see doc.go).
-const SchemaVersion = 1
+// SchemaVersion is the layout this code reads and writes (see doc.go);
+// migrate.go upgrades every earlier one.
+const SchemaVersion = 2
 
 // Errors Open returns. Callers use errors.Is.
 var (
@@ -95,7 +96,7 @@ func (db *DB) init(readOnly bool) error {
 			return 0, nil
 		}
 		v, err := strconv.Atoi(string(m.Get(kSchema)))
-		if err != nil {
+		if err != nil || v < 1 {
 			return 0, fmt.Errorf("store: %s: bad schema version %q", db.path, m.Get(kSchema))
 		}
 		if v > SchemaVersion {
@@ -106,8 +107,11 @@ func (db *DB) init(readOnly bool) error {
 	if readOnly {
 		return db.bolt.View(func(tx *bolt.Tx) error {
 			v, err := check(tx)
+			if err == nil && v == 0 {
+				return db.notOurs(tx)
+			}
 			if err == nil && v < SchemaVersion {
-				return fmt.Errorf("store: %s: schema v%d needs migrating: run a write command (poll) once", db.path, v)
+				return fmt.Errorf("store: %s: %w (file v%d, binary v%d): run `revwatch poll` or start `revwatch run` once to upgrade it", db.path, ErrOlderSchema, v, SchemaVersion)
 			}
 			return err
 		})
@@ -117,16 +121,7 @@ func (db *DB) init(readOnly bool) error {
 		if err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bMeta, bListings, bState, bReviews, bReviewIDs, bRatings, bDrafts, bOutbox, bOutboxKeys, bPending, bVersions} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("store: create bucket %s: %w", name, err)
-			}
-		}
-		// Migrations from v to SchemaVersion go here, one step per version.
-		if v < SchemaVersion {
-			return tx.Bucket(bMeta).Put(kSchema, []byte(strconv.Itoa(SchemaVersion)))
-		}
-		return nil
+		return db.migrate(tx, v) // see migrate.go
 	})
 }
 
