@@ -126,9 +126,15 @@ func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	recent := w.recentDrafts(ctx, t.Info.ID, 10)
 	// The commit must not be abandoned half-way by a shutdown: bbolt makes it
 	// atomic anyway, and finishing it keeps the fetch's work.
+	topics := w.topics(t)
 	queued, err := w.db.Commit(context.WithoutCancel(ctx), t.Info, obs, func(ch store.Change) []store.Alert {
 		changed = ch
-		return w.rules.Evaluate(ch, mode, w.drafter(t, recent))
+		alerts, ierr := w.rules.Insights(ch, mode, w.rules.Evaluate(ch, mode, w.drafter(t, recent)), topics)
+		if ierr != nil {
+			// A history the rules can't read must not cost the review alerts.
+			log.Error("insight rules failed", "err", ierr)
+		}
+		return alerts
 	})
 	if err != nil {
 		return res, err
@@ -248,6 +254,15 @@ func (w *Watcher) drafter(t Target, recent []string) Drafter {
 		}
 		return s
 	}
+}
+
+// topics finds a review's complaint topics for the insight rules (nil
+// without templates: no trend alerts).
+func (w *Watcher) topics(t Target) Topics {
+	if w.drafts == nil {
+		return nil
+	}
+	return func(r sources.Review) []string { return w.drafts.ReviewTopics(r, t.Business.Language) }
 }
 
 // recentDrafts are the texts of a listing's last n drafts, newest first,
