@@ -142,11 +142,11 @@ func displayText(d store.Display, platform string) string {
 	case d.Recover < 0:
 		lines = append(lines, fmt.Sprintf("No number of five-star reviews brings it to %s.", fmtNum(d.Target, 1)))
 	case d.Before > d.Shown && d.Recover > 0:
-		lines = append(lines, fmt.Sprintf("%s bring it back to %s.", plural(d.Recover, "five-star review"), fmtNum(d.Target, 1)))
+		lines = append(lines, fmt.Sprintf("%s %s it back to %s.", plural(d.Recover, "five-star review"), verb(d.Recover, "brings", "bring"), fmtNum(d.Target, 1)))
 	case d.OneStar < d.Shown && d.Recover > 0:
-		lines = append(lines, fmt.Sprintf("After that 1-star, %s bring it back to %s.", plural(d.Recover, "five-star review"), fmtNum(d.Target, 1)))
+		lines = append(lines, fmt.Sprintf("After that 1-star, %s %s it back to %s.", plural(d.Recover, "five-star review"), verb(d.Recover, "brings", "bring"), fmtNum(d.Target, 1)))
 	case d.Recover > 0 && d.Target > d.Shown:
-		lines = append(lines, fmt.Sprintf("%s take it up to %s.", plural(d.Recover, "five-star review"), fmtNum(d.Target, 1)))
+		lines = append(lines, fmt.Sprintf("%s %s it up to %s.", plural(d.Recover, "five-star review"), verb(d.Recover, "takes", "take"), fmtNum(d.Target, 1)))
 	}
 	if d.Approx {
 		lines = append(lines, "(An estimate: the platform gives a rounded or weighted score, not every star.)")
@@ -195,6 +195,13 @@ func refLine(r store.ReviewRef, full bool) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func trimNum(v float64) string {

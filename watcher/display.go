@@ -45,23 +45,33 @@ func ruleFor(platform string) displayRule {
 	return displayRule{units: 10, approx: true}
 }
 
-// mean is an average as sum/n. exact: sum is a whole number of stars, so
-// rounding is done in integers (4.45 reported as 4.4499998 by a float32
-// API is 89/20, and shows as 4.5, not 4.4).
+// mean is an average as sum/n. exact: sum is the whole number of stars
+// behind the average, so rounding is done in integers (sources.Normalise
+// keeps two decimals: a stored 4.45 of 29 reviews is 129/29 = 4.448 and
+// shows 4.4, while 4.45 of 20 is 89/20 and shows 4.5).
 type mean struct {
 	sum   float64
 	n     int
 	exact bool
 }
 
+// meanOf recovers the star sum behind a rating rounded to two decimals
+// (or carrying float32 noise): the whole numbers S with S/n within 0.005
+// of the value. One such S: exact. Several (large counts): the nearest,
+// not exact. None (a weighted score): the value as it is.
 func meanOf(r sources.Rating) mean {
 	m := mean{sum: r.Value * float64(r.Count), n: r.Count}
-	// A float32 average carries a relative error near 1e-7: recover the
-	// whole star sum when the error it allows can't reach another integer.
-	if tol := 2e-6 * float64(r.Count); r.Count > 0 && tol < 0.05 {
-		if s := math.Round(m.sum); math.Abs(s-m.sum) <= tol+1e-9 {
-			m.sum, m.exact = s, true
-		}
+	if r.Count <= 0 {
+		return m
+	}
+	n := float64(r.Count)
+	lo := math.Max(math.Ceil((r.Value-0.005)*n-1e-9), n)
+	hi := math.Min(math.Floor((r.Value+0.005)*n+1e-9), 5*n)
+	switch {
+	case lo == hi:
+		m.sum, m.exact = lo, true
+	case lo < hi:
+		m.sum = math.Round(m.sum)
 	}
 	return m
 }
@@ -118,7 +128,11 @@ func forecast(platform string, before *sources.Rating, r sources.Rating) *store.
 	u := rule.units
 	m := meanOf(r)
 	shown := m.shownUnits(u)
-	d := &store.Display{Average: r.Value, Count: r.Count, Step: 1 / float64(u), Shown: float64(shown) / float64(u),
+	avg := r.Value
+	if m.exact {
+		avg = m.sum / float64(m.n)
+	}
+	d := &store.Display{Average: avg, Count: r.Count, Step: 1 / float64(u), Shown: float64(shown) / float64(u),
 		Approx: rule.approx || !m.exact}
 	d.OneStar = float64(m.add(1, 1).shownUnits(u)) / float64(u)
 	target := shown
