@@ -83,7 +83,8 @@ type Mark struct {
 // transaction (so deciding and writing see the same data). A Change built
 // by a test may carry any implementation, or none.
 type History interface {
-	// BusinessListings are the listings of a business.
+	// BusinessListings are the business's own listings: competitors'
+	// listings (stored with "competitor": true) are left out.
 	BusinessListings(business string) ([]ListingInfo, error)
 	// ListingReviews are a listing's stored reviews published (first seen
 	// when undated) at or after since, oldest first, including this
@@ -107,7 +108,12 @@ func (h txHistory) BusinessListings(business string) ([]ListingInfo, error) {
 		if err := json.Unmarshal(v, &l); err != nil {
 			return fmt.Errorf("listing %s: %w", k, err)
 		}
-		if l.Business == business {
+		// Read from the JSON so this holds whichever way the flag is kept.
+		var flag struct {
+			Competitor bool `json:"competitor"`
+		}
+		_ = json.Unmarshal(v, &flag)
+		if l.Business == business && !flag.Competitor {
 			out = append(out, l)
 		}
 		return nil

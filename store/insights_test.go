@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/revwatch/revwatch/sources"
 )
 
@@ -24,6 +26,13 @@ func TestCommitHistoryAndMarks(t *testing.T) {
 	site := ListingInfo{ID: "site", Business: "luna", Platform: "schemaorg"}
 	other := ListingInfo{ID: "other", Business: "sol", Platform: "schemaorg"}
 	if _, err := db.Commit(ctx, other, obs(nil, at("o1", 1, day)), nil); err != nil {
+		t.Fatal(err)
+	}
+	// A competitor's listing of the same business (the flag as the config
+	// stores it) is not one of its own.
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bListings), []byte("rival"), map[string]any{"id": "rival", "business": "luna", "competitor": true})
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Commit(ctx, site, obs(nil, at("old", 5, 30*day), at("s1", 2, 3*day)), nil); err != nil {

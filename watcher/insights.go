@@ -33,6 +33,15 @@ const (
 // Topics finds the complaint topics of a review (templates.Set.ReviewTopics).
 type Topics func(r sources.Review) []string
 
+// Helpers are what the insight rules borrow from the templates; either may
+// be nil (no trends; repeat reviewers keep their first draft).
+type Helpers struct {
+	Topics Topics
+	// Redraft writes the suggestion again for a review, knowing whether
+	// its author complained before (T3).
+	Redraft func(r sources.Review, repeat bool) Suggestion
+}
+
 func (r Rules) trendMin() int {
 	if r.TrendMin > 0 {
 		return r.TrendMin
@@ -70,11 +79,18 @@ func (r Rules) bombWindow() time.Duration {
 // of the business within trend_window alerts once per growth (P4). It runs
 // inside the commit (ch.History reads the same transaction) and does no
 // other I/O. A backfill, a baseline, or a Change without History adds nothing.
-func (r Rules) Insights(ch store.Change, mode Mode, alerts []store.Alert, topics Topics) ([]store.Alert, error) {
+func (r Rules) Insights(ch store.Change, mode Mode, alerts []store.Alert, help Helpers) ([]store.Alert, error) {
 	if mode == Backfill || ch.Baseline() || ch.History == nil {
 		return alerts, nil
 	}
 	l := ch.Listing
+	own, err := ch.History.BusinessListings(l.Business)
+	if err != nil {
+		return alerts, fmt.Errorf("insights: listings of %s: %w", l.Business, err)
+	}
+	if !slices.ContainsFunc(own, func(o store.ListingInfo) bool { return o.ID == l.ID }) {
+		return alerts, nil // a competitor's listing: watched, never alerted
+	}
 	base := store.Alert{
 		Business: store.Ref{ID: l.Business, Name: l.BusinessName},
 		Listing:  store.ListingRef{ID: l.ID, Name: firstNonEmpty(l.Name, ch.Obs.Name), Platform: l.Platform, PlatformLabel: l.PlatformLabel, URL: firstNonEmpty(l.URL, ch.Obs.URL), CanReply: l.CanReply},
@@ -83,21 +99,20 @@ func (r Rules) Insights(ch store.Change, mode Mode, alerts []store.Alert, topics
 	if now.IsZero() {
 		now = ch.Prev.LastSuccess
 	}
-	var err error
 	if mode == Live {
 		// A full sync reads history page by page: history is not a burst.
 		if alerts, err = r.bombing(base, ch, now, alerts); err != nil {
 			return alerts, err
 		}
 	}
-	if alerts, err = r.repeats(ch, alerts); err != nil {
+	if alerts, err = r.repeats(ch, alerts, help.Redraft); err != nil {
 		return alerts, err
 	}
 	alerts = r.display(base, ch, alerts)
 	if alerts, err = r.followUps(base, ch, alerts); err != nil {
 		return alerts, err
 	}
-	return r.trends(base, ch, now, alerts, topics)
+	return r.trends(base, ch, now, alerts, own, help.Topics)
 }
 
 // when is a review's time for rates and windows: its publication when the
@@ -224,7 +239,7 @@ func (r Rules) news(ch store.Change, markKey string, ids []string) (bool, error)
 
 // repeats marks a negative review's alert when its author reviewed the
 // listing before (T3), quoting the latest earlier review.
-func (r Rules) repeats(ch store.Change, alerts []store.Alert) ([]store.Alert, error) {
+func (r Rules) repeats(ch store.Change, alerts []store.Alert, redraft func(sources.Review, bool) Suggestion) ([]store.Alert, error) {
 	var all []store.StoredReview
 	loaded := false
 	for i := range alerts {
@@ -268,6 +283,10 @@ func (r Rules) repeats(ch store.Change, alerts []store.Alert) ([]store.Alert, er
 			reason += " (" + strconv.FormatFloat(*e.Rating, 'f', -1, 64) + "★)"
 		}
 		reason += ": acknowledge that they came back and what changed since (T3)."
+		if redraft != nil && !a.Urgent {
+			// The draft shows they are heard this time (T3).
+			redraft(*a.Review, true).apply(a)
+		}
 		in := insight(a)
 		in.Earlier = &e
 		in.Reason = joinReason(in.Reason, reason)
@@ -420,7 +439,7 @@ func complaint(rev sources.Review) bool { return rev.Rating == nil || *rev.Ratin
 // least trend_min negative or mixed reviews of the business within
 // trend_window, across its listings; again only when the count grows (or
 // a new set of reviews makes a new trend).
-func (r Rules) trends(base store.Alert, ch store.Change, now time.Time, alerts []store.Alert, topics Topics) ([]store.Alert, error) {
+func (r Rules) trends(base store.Alert, ch store.Change, now time.Time, alerts []store.Alert, listings []store.ListingInfo, topics Topics) ([]store.Alert, error) {
 	if topics == nil {
 		return alerts, nil
 	}
@@ -439,13 +458,6 @@ func (r Rules) trends(base store.Alert, ch store.Change, now time.Time, alerts [
 		return alerts, nil
 	}
 	window := r.trendWindow()
-	listings, err := ch.History.BusinessListings(ch.Listing.Business)
-	if err != nil {
-		return alerts, fmt.Errorf("insights: listings of %s: %w", ch.Listing.Business, err)
-	}
-	if !slices.ContainsFunc(listings, func(l store.ListingInfo) bool { return l.ID == ch.Listing.ID }) {
-		listings = append(listings, ch.Listing)
-	}
 	type hit struct {
 		sr    store.StoredReview
 		label string

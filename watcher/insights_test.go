@@ -3,6 +3,7 @@ package watcher
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -166,7 +167,13 @@ func evaluate(t *testing.T, h *fakeHistory, l store.ListingInfo, prev store.Stat
 	obs.Listing, obs.Platform = l.ID, l.Platform
 	ch := store.Change{Listing: l, Prev: prev, Obs: obs, New: news, Edited: edits, History: h}
 	r := DefaultRules()
-	as, err := r.Insights(ch, mode, r.Evaluate(ch, mode, nil), func(rev sources.Review) []string { return set.ReviewTopics(rev, "en") })
+	help := Helpers{
+		Topics: func(rev sources.Review) []string { return set.ReviewTopics(rev, "en") },
+		Redraft: func(rev sources.Review, repeat bool) Suggestion {
+			return Suggestion{Draft: &store.Draft{Listing: l.ID, ReviewID: rev.ID, Text: "redrafted", Language: strconv.FormatBool(repeat)}}
+		},
+	}
+	as, err := r.Insights(ch, mode, r.Evaluate(ch, mode, nil), help)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,6 +237,27 @@ func TestInsightRules(t *testing.T) {
 						}
 					}},
 			},
+		},
+		{
+			name: "a competitor's listing (not among the business's own) gets no insight",
+			history: func(h *fakeHistory) {
+				h.listings = []store.ListingInfo{info}
+				h.add(info.ID, rv("s1", "Ana", 2, t0.Add(-day), "long wait"), rv("s2", "Bo", 2, t0.Add(-day), "long wait"))
+			},
+			steps: []step{{at: t0, l: google, prev: polled(4.6, 100), news: []sources.Review{
+				rv("b1", "X1", 1, t0.Add(-50*time.Minute), "long wait"), rv("b2", "X2", 1, t0.Add(-40*time.Minute), "long wait"),
+				rv("b3", "X3", 1, t0.Add(-30*time.Minute), "long wait"), rv("b4", "X4", 1, t0.Add(-20*time.Minute), "long wait"),
+				rv("b5", "X5", 1, t0.Add(-10*time.Minute), "long wait")},
+				// Evaluate's own alerts pass through untouched (the watcher
+				// keeps competitors quiet before the rules run).
+				want: []store.AlertKind{store.KindNegativeReview, store.KindNegativeReview, store.KindNegativeReview, store.KindNegativeReview, store.KindNegativeReview},
+				check: func(t *testing.T, as []store.Alert) {
+					for _, a := range as {
+						if a.Insight != nil {
+							t.Errorf("insight on a competitor: %+v", a.Insight)
+						}
+					}
+				}}},
 		},
 		{
 			name:    "a backfill of many complaints never trends",
@@ -308,6 +336,9 @@ func TestInsightRules(t *testing.T) {
 					}
 					if as[1].Insight != nil {
 						t.Errorf("anonymous insight = %+v", as[1].Insight)
+					}
+					if d := as[0].Draft; d == nil || d.Text != "redrafted" || d.Language != "true" {
+						t.Errorf("the repeat reviewer's draft was not redrafted with Repeat (T3): %+v", d)
 					}
 				}}},
 		},
