@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -40,6 +41,39 @@ type Helpers struct {
 	// Redraft writes the suggestion again for a review, knowing whether
 	// its author complained before (T3).
 	Redraft func(r sources.Review, repeat bool) Suggestion
+}
+
+// topicCache remembers the topics of reviews already read, so a poll's
+// trend check costs the new reviews only (bounded: cleared when full).
+type topicCache struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+const topicCacheMax = 50000
+
+// wrap memoises find by what it reads: the review's language, title and
+// text, and the fallback language.
+func (c *topicCache) wrap(fallback string, find Topics) Topics {
+	return func(r sources.Review) []string {
+		h := fnv.New64a()
+		h.Write([]byte(r.Language + "\x00" + r.Title + "\x00" + r.Text))
+		key := fallback + "/" + strconv.FormatUint(h.Sum64(), 36)
+		c.mu.Lock()
+		ts, ok := c.m[key]
+		c.mu.Unlock()
+		if ok {
+			return ts
+		}
+		ts = find(r)
+		c.mu.Lock()
+		if c.m == nil || len(c.m) >= topicCacheMax {
+			c.m = map[string][]string{}
+		}
+		c.m[key] = ts
+		c.mu.Unlock()
+		return ts
+	}
 }
 
 func (r Rules) trendMin() int {

@@ -51,6 +51,8 @@ type Watcher struct {
 	// OnReplies, when set, gets the reviews a poll found newly answered by
 	// the business (Drafts.SeenReplies marks their drafts posted).
 	OnReplies func(ctx context.Context, listing string, reviews []sources.Review) error
+	// topics remembers review topics across polls (insight rules).
+	topics topicCache
 }
 
 // New returns a Watcher. drafts may be nil (alerts then carry no draft).
@@ -269,7 +271,7 @@ func (w *Watcher) helpers(t Target, recent []string) Helpers {
 		return Helpers{}
 	}
 	return Helpers{
-		Topics:  func(r sources.Review) []string { return w.drafts.ReviewTopics(r, t.Business.Language) },
+		Topics:  w.topics.wrap(t.Business.Language, func(r sources.Review) []string { return w.drafts.ReviewTopics(r, t.Business.Language) }),
 		Redraft: w.draftFor(t, recent),
 	}
 }
