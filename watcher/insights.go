@@ -240,9 +240,10 @@ func (r Rules) bombing(base store.Alert, ch store.Change, now time.Time, alerts 
 		"Report them to " + label + " through " + templates.ReportRoute(label) + ", citing the burst; " +
 		"once it is over, one calm public statement, or replies to the genuine reviews among them, can follow."
 	// The burst's own review alerts are folded in: one message, no drafts.
+	// An escalation (E1: a threat) keeps its own alert: a person must act on it.
 	out := make([]store.Alert, 0, len(alerts)+1)
 	for _, al := range alerts {
-		if al.Kind == store.KindNegativeReview && al.Review != nil && in[al.Review.ID] {
+		if al.Kind == store.KindNegativeReview && al.Review != nil && in[al.Review.ID] && !al.Urgent {
 			if al.Rating != nil && a.Rating == nil {
 				a.Rating = al.Rating
 			}

@@ -173,7 +173,15 @@ func evaluate(t *testing.T, h *fakeHistory, l store.ListingInfo, prev store.Stat
 			return Suggestion{Draft: &store.Draft{Listing: l.ID, ReviewID: rev.ID, Text: "redrafted", Language: strconv.FormatBool(repeat)}}
 		},
 	}
-	as, err := r.Insights(ch, mode, r.Evaluate(ch, mode, nil), help)
+	// Reviews whose text threatens get an urgent suggestion (E1), as the
+	// templates would.
+	draft := func(rev sources.Review) Suggestion {
+		if strings.Contains(rev.Text, "threat") {
+			return Suggestion{Urgent: true, Guidance: "E1"}
+		}
+		return Suggestion{}
+	}
+	as, err := r.Insights(ch, mode, r.Evaluate(ch, mode, draft), help)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,6 +304,20 @@ func TestInsightRules(t *testing.T) {
 						}
 					}},
 			},
+		},
+		{
+			name:    "a threat inside a burst keeps its own urgent alert (E1)",
+			history: func(h *fakeHistory) { h.listings = []store.ListingInfo{google} },
+			steps: []step{{at: t0, l: google, prev: polled(4.5, 200), news: []sources.Review{
+				rv("b1", "X1", 1, t0.Add(-50*time.Minute), "a"), rv("b2", "X2", 1, t0.Add(-40*time.Minute), "b"),
+				rv("b3", "X3", 1, t0.Add(-30*time.Minute), "a threat"), rv("b4", "X4", 1, t0.Add(-20*time.Minute), "d"),
+				rv("b5", "X5", 1, t0.Add(-10*time.Minute), "e")},
+				want: []store.AlertKind{store.KindNegativeReview, store.KindReviewBombing},
+				check: func(t *testing.T, as []store.Alert) {
+					if as[0].Review.ID != "b3" || !as[0].Urgent || as[1].Insight.Count != 5 {
+						t.Errorf("alerts = %+v", as)
+					}
+				}}},
 		},
 		{
 			name:    "a full sync is history, not a burst",
