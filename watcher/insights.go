@@ -432,7 +432,7 @@ func (r Rules) followUps(base store.Alert, ch store.Change, alerts []store.Alert
 		if b != nil && a != nil && *a > *b {
 			al.Kind = store.KindReviewImproved
 			al.Key = "improved:" + ch.Listing.ID + ":" + rv.ID + ":" + strconv.FormatFloat(*a, 'f', -1, 64)
-			al.Insight = &store.Insight{Reason: fmt.Sprintf("Follow-up: %s changed %s to %s stars after your reply.", who, fmtStars(*b), fmtStars(*a))}
+			al.Insight = &store.Insight{Reason: fmt.Sprintf("Follow-up: %s changed %s to %s stars after your reply.", who, starCount(*b), starCount(*a))}
 		} else {
 			h := fnv.New64a()
 			h.Write([]byte(rv.Title + "\x00" + rv.Text))
@@ -450,7 +450,7 @@ func (r Rules) followUps(base store.Alert, ch store.Change, alerts []store.Alert
 			e := alerts[i].Edit
 			if e.Before != nil && e.After != nil {
 				alerts[i].Insight = &store.Insight{Reason: fmt.Sprintf("Follow-up: %s changed %s to %s stars after your reply.",
-					firstNonEmpty(strings.TrimSpace(alerts[i].Review.Author), "The reviewer"), fmtStars(*e.Before), fmtStars(*e.After))}
+					firstNonEmpty(strings.TrimSpace(alerts[i].Review.Author), "The reviewer"), starCount(*e.Before), starCount(*e.After))}
 			}
 		}
 	}
@@ -594,6 +594,9 @@ func joinReason(a, b string) string {
 	}
 	return a + " " + b
 }
+
+// starCount prints a review's stars: "4", "4.5".
+func starCount(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func fmtStars(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 

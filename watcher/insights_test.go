@@ -378,7 +378,7 @@ func TestInsightRules(t *testing.T) {
 			},
 				want: []store.AlertKind{store.KindReviewImproved, store.KindReviewFollowUp},
 				check: func(t *testing.T, as []store.Alert) {
-					if !strings.Contains(as[0].Insight.Reason, "Amir changed 1.0 to 4.0 stars after your reply") {
+					if !strings.Contains(as[0].Insight.Reason, "Amir changed 1 to 4 stars after your reply") {
 						t.Errorf("reason = %q", as[0].Insight.Reason)
 					}
 					if as[1].Edit.BeforeText != "Slow" || !strings.Contains(as[1].Insight.Reason, "Bea edited their review after your reply") {
