@@ -142,10 +142,10 @@ func (r Rules) Insights(ch store.Change, mode Mode, alerts []store.Alert, help H
 	if alerts, err = r.repeats(ch, alerts, help.Redraft); err != nil {
 		return alerts, err
 	}
-	alerts = r.display(base, ch, alerts)
 	if alerts, err = r.followUps(base, ch, alerts); err != nil {
 		return alerts, err
 	}
+	alerts = r.display(base, ch, alerts)
 	return r.trends(base, ch, now, alerts, own, help.Topics)
 }
 
@@ -198,7 +198,7 @@ func (r Rules) bombing(base store.Alert, ch store.Change, now time.Time, alerts 
 			continue
 		}
 		switch t := when(sr); {
-		case !t.Before(newest.Add(-window)) && !t.After(now.Add(time.Minute)):
+		case !t.Before(newest.Add(-window)) && !t.After(now.Add(time.Hour)):
 			burst = append(burst, sr)
 		case t.Before(newest.Add(-window)) && !t.Before(newest.Add(-window-normSpan)):
 			usual++
@@ -366,24 +366,37 @@ func (r Rules) display(base store.Alert, ch store.Change, alerts []store.Alert) 
 	if prev == nil || carried || *prev == *now {
 		return alerts
 	}
-	a := base
-	a.Kind = store.KindRatingDisplay
-	a.Rating = &store.RatingChange{Before: *prev, After: *now}
-	dropped := d.Before > d.Shown
-	edge := d.OneStar < d.Shown
+	var key, reason string
 	switch {
-	case dropped:
-		a.Key = "display:" + ch.Listing.ID + ":" + fmtStars(d.Shown) + ":" + unix(ch.Obs.At)
-		a.Insight = &store.Insight{Display: d, Reason: fmt.Sprintf("%s now shows %s, down from %s.", label, fmtStars(d.Shown), fmtStars(d.Before))}
-	case edge:
+	case d.Before > d.Shown:
+		key = "display:" + ch.Listing.ID + ":" + fmtStars(d.Shown) + ":" + unix(ch.Obs.At)
+		reason = fmt.Sprintf("%s now shows %s, down from %s.", label, fmtStars(d.Shown), fmtStars(d.Before))
+	case d.OneStar < d.Shown:
 		if p := forecast(ch.Listing.Platform, nil, *prev); p != nil && p.OneStar < p.Shown && p.Shown == d.Shown {
 			return alerts // already this close before this poll: warned then
 		}
-		a.Key = "edge:" + ch.Listing.ID + ":" + fmtStars(d.Shown) + ":" + strconv.Itoa(now.Count)
-		a.Insight = &store.Insight{Display: d, Reason: fmt.Sprintf("Early warning: one more 1-star review takes %s from %s to %s.", label, fmtStars(d.Shown), fmtStars(d.OneStar))}
+		key = "edge:" + ch.Listing.ID + ":" + fmtStars(d.Shown) + ":" + strconv.Itoa(now.Count)
+		reason = fmt.Sprintf("Early warning: one more 1-star review takes %s from %s to %s.", label, fmtStars(d.Shown), fmtStars(d.OneStar))
 	default:
 		return alerts
 	}
+	change := &store.RatingChange{Before: *prev, After: *now}
+	// One message tells the poll's story: a review alert of this poll
+	// carries the rating news when there is one.
+	for i := range alerts {
+		if alerts[i].Review != nil {
+			alerts[i].Rating = change
+			in := insight(&alerts[i])
+			in.Display = d
+			in.Reason = joinReason(reason, in.Reason)
+			return alerts
+		}
+	}
+	a := base
+	a.Kind = store.KindRatingDisplay
+	a.Key = key
+	a.Rating = change
+	a.Insight = &store.Insight{Display: d, Reason: reason}
 	return append(alerts, a)
 }
 
@@ -446,12 +459,12 @@ func (r Rules) followUps(base store.Alert, ch store.Change, alerts []store.Alert
 		alerts = append(alerts, al)
 	}
 	for i := range alerts {
-		if alerts[i].Kind == store.KindReviewImproved && alerts[i].Insight == nil && alerts[i].Review != nil && alerts[i].Edit != nil {
-			e := alerts[i].Edit
-			if e.Before != nil && e.After != nil {
-				alerts[i].Insight = &store.Insight{Reason: fmt.Sprintf("Follow-up: %s changed %s to %s stars after your reply.",
-					firstNonEmpty(strings.TrimSpace(alerts[i].Review.Author), "The reviewer"), starCount(*e.Before), starCount(*e.After))}
-			}
+		a := &alerts[i]
+		if a.Kind == store.KindReviewImproved && a.Review != nil && a.Edit != nil && a.Edit.Before != nil && a.Edit.After != nil &&
+			(a.Insight == nil || !strings.Contains(a.Insight.Reason, "Follow-up:")) {
+			in := insight(a)
+			in.Reason = joinReason(fmt.Sprintf("Follow-up: %s changed %s to %s stars after your reply.",
+				firstNonEmpty(strings.TrimSpace(a.Review.Author), "The reviewer"), starCount(*a.Edit.Before), starCount(*a.Edit.After)), in.Reason)
 		}
 	}
 	return alerts, nil

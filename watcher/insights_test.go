@@ -390,23 +390,33 @@ func TestInsightRules(t *testing.T) {
 			name:    "displayed rating: a warning when one 1-star away, once; a drop of the shown value alerts with recovery math",
 			history: func(h *fakeHistory) { h.listings = []store.ListingInfo{google} },
 			steps: []step{
+				// A 2-star review: the warning rides on its alert.
 				{at: t0, l: google, prev: store.State{Baseline: true, Rating: rating(4.5, 100)}, rate: rating(452.0/101, 101), news: []sources.Review{rv("p", "P", 2, t0, "meh")},
-					want: []store.AlertKind{store.KindNegativeReview, store.KindRatingDisplay},
+					want: []store.AlertKind{store.KindNegativeReview},
 					check: func(t *testing.T, as []store.Alert) {
-						in := as[1].Insight
-						if !strings.Contains(in.Reason, "one more 1-star review takes Google from 4.5 to 4.4") || in.Display.Recover != 2 || in.Display.Target != 4.5 {
-							t.Errorf("insight = %+v display %+v", in, in.Display)
+						in := as[0].Insight
+						if in == nil || !strings.Contains(in.Reason, "one more 1-star review takes Google from 4.5 to 4.4") || in.Display.Recover != 2 || in.Display.Target != 4.5 || as[0].Rating == nil {
+							t.Errorf("alert = %+v insight %+v", as[0], in)
 						}
 					}},
 				// Still one 1-star away, still shown 4.5: warned already.
 				{at: t0.Add(time.Hour), l: google, prev: store.State{Baseline: true, Rating: rating(452.0/101, 101)}, rate: rating(457.0/102, 102), news: []sources.Review{rv("q", "Q", 5, t0.Add(time.Hour), "great")}},
-				// The 1-star comes: the shown rating drops, with the way back.
-				{at: t0.Add(2 * time.Hour), l: google, prev: store.State{Baseline: true, Rating: rating(457.0/102, 102)}, rate: rating(458.0/103, 103), news: []sources.Review{rv("r", "R", 1, t0.Add(2*time.Hour), "bad")},
-					want: []store.AlertKind{store.KindNegativeReview, store.KindRatingDisplay},
+				// A 4-star moves it off the edge; a 3-star brings it back: a warning of its own.
+				{at: t0.Add(2 * time.Hour), l: google, prev: store.State{Baseline: true, Rating: rating(457.0/102, 102)}, rate: rating(467.0/104, 104)},
+				{at: t0.Add(3 * time.Hour), l: google, prev: store.State{Baseline: true, Rating: rating(467.0/104, 104)}, rate: rating(470.0/105, 105),
+					want: []store.AlertKind{store.KindRatingDisplay},
 					check: func(t *testing.T, as []store.Alert) {
-						d := as[1].Insight.Display
-						if d.Before != 4.5 || d.Shown != 4.4 || d.Target != 4.5 || d.Recover != 1 || !strings.Contains(as[1].Insight.Reason, "now shows 4.4, down from 4.5") {
-							t.Errorf("display = %+v reason %q", d, as[1].Insight.Reason)
+						if !strings.Contains(as[0].Insight.Reason, "Early warning: one more 1-star review takes Google from 4.5 to 4.4") {
+							t.Errorf("insight = %+v", as[0].Insight)
+						}
+					}},
+				// The shown rating drops with no review alert (a 3-star): an alert of its own, with the way back.
+				{at: t0.Add(4 * time.Hour), l: google, prev: store.State{Baseline: true, Rating: rating(457.0/102, 102)}, rate: rating(458.0/103, 103), news: []sources.Review{rv("r", "R", 3, t0.Add(2*time.Hour), "so-so")},
+					want: []store.AlertKind{store.KindRatingDisplay},
+					check: func(t *testing.T, as []store.Alert) {
+						d := as[0].Insight.Display
+						if d.Before != 4.5 || d.Shown != 4.4 || d.Target != 4.5 || d.Recover != 1 || !strings.Contains(as[0].Insight.Reason, "now shows 4.4, down from 4.5") {
+							t.Errorf("display = %+v reason %q", d, as[0].Insight.Reason)
 						}
 					}},
 			},

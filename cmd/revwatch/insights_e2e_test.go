@@ -181,3 +181,48 @@ func TestInsightDisplayedRating(t *testing.T) {
 		{name: "unchanged: nothing", wantNew: 0},
 	})
 }
+
+// A reviewer who changes their stars after the business's reply is good
+// news (P3); the same reviewer coming back is named, with the earlier
+// review (T3).
+func TestInsightFollowUpAndRepeatReviewer(t *testing.T) {
+	slack := newFakeSlack(t)
+	now := time.Now().UTC()
+	g := &gbpSite{}
+	g.add("old", "Guest", "FIVE", "Great", now.Add(-300*time.Hour), 180.0/40, 40)
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	cfg := insightConfig(t, slack.srv.URL+"/", fmt.Sprintf(
+		"      - {id: luna-google, source: google_business, location: accounts/1/locations/2, endpoint: %q, access_token: test-token}", srv.URL+"/"))
+	edit := func(id string, f func(r map[string]any)) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		for _, r := range g.reviews {
+			if r["reviewId"] == id {
+				f(r)
+			}
+		}
+	}
+	runInsightSteps(t, cfg, slack, []insightStep{
+		{name: "baseline", wantNew: 0},
+		{name: "Amir's 1-star", change: func() { g.add("a1", "Amir", "ONE", "Cold food, rude waiter.", now.Add(-48*time.Hour), 181.0/41, 41) }, wantNew: 1,
+			contains: []string{"Google now shows 4.4, down from 4.5", "Rating 4.5 → 4.41 (40 → 41 reviews)", "3 five-star reviews bring it back to 4.5"},
+			lacks:    []string{"Repeat reviewer"}},
+		{name: "the business replies: no alert", change: func() {
+			edit("a1", func(r map[string]any) {
+				r["reviewReply"] = map[string]any{"comment": "Sorry Amir, please call us.", "updateTime": now.Add(-24 * time.Hour).Format(time.RFC3339)}
+			})
+		}, wantNew: 0},
+		{name: "Amir changes 1 to 4 stars after the reply", change: func() {
+			edit("a1", func(r map[string]any) {
+				r["starRating"], r["comment"], r["updateTime"] = "FOUR", "Cold food, but the manager called and made it right.", now.Add(-time.Hour).Format(time.RFC3339)
+			})
+			g.mu.Lock()
+			g.avg = 184.0 / 41
+			g.mu.Unlock()
+		}, wantNew: 1, contains: []string{"Good news: Amir changed 1★ to 4★ on Google after your reply", "Follow-up: Amir changed 1 to 4 stars after your reply"}},
+		{name: "Amir comes back with a 2-star: the alert quotes his earlier review", change: func() {
+			g.add("a2", "Amir", "TWO", "Slow service this time.", now, 186.0/42, 42)
+		}, wantNew: 1, contains: []string{"Repeat reviewer: Amir reviewed this listing before", "4★", "Their earlier review", "the manager called and made it right"}},
+	})
+}
