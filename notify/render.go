@@ -112,7 +112,11 @@ const (
 // render turns an alert into a message. It is pure: the same alert always
 // renders the same way.
 func render(a store.Alert) message {
-	m := renderKind(a)
+	m, ok := renderInsight(a)
+	if !ok {
+		m = renderKind(a)
+	}
+	m.Sections = append(m.Sections, insightSections(a)...)
 	if a.Urgent {
 		// An escalation: staff need a manager, not a reply proposal.
 		m.Urgent = true

@@ -81,6 +81,9 @@ type Change struct {
 	// DetailsBefore is set when the listing's details changed (the
 	// observation holds the new ones).
 	DetailsBefore *sources.Details
+	// History reads the store from inside the commit (insight rules); nil
+	// in a Change built by hand.
+	History History
 }
 
 // Edited is a review before and after an edit.
@@ -162,7 +165,10 @@ func (db *DB) commit(ctx context.Context, l ListingInfo, obs sources.Observation
 			return err
 		}
 		if decide != nil {
-			queued, err = enqueue(tx, decide(ch), now)
+			ch.History = txHistory{tx}
+			if queued, err = enqueue(tx, decide(ch), now); err == nil {
+				err = putMarks(tx, queued)
+			}
 		}
 		return err
 	})

@@ -130,7 +130,10 @@ type Alert struct {
 	// Urgent alerts (escalations) go to the escalation channel.
 	Urgent bool `json:"urgent,omitempty"`
 	// Guidance tells staff what to do when there is no public draft (E1-E4).
-	Guidance string   `json:"guidance,omitempty"`
+	Guidance string `json:"guidance,omitempty"`
+	// Insight is what an insight rule found (trend, burst, repeat
+	// reviewer, displayed rating): its reason in words and its evidence.
+	Insight  *Insight `json:"insight,omitempty"`
 	Delivery Delivery `json:"delivery"`
 }
 

@@ -24,6 +24,13 @@
 //     never a rating of 0 and never deleted reviews. After
 //     rules.failures_before_alert in a row, one "source broken" alert; one
 //     note on recovery.
+//   - Insight rules (insights.go, Rules.Insights) then read the store's
+//     history through store.Change.History, inside the same commit:
+//     complaint trends across a business's listings, the displayed rating
+//     (display.go: per-platform rounding, early warning, recovery math),
+//     review bombing (one urgent alert folding the burst's review alerts;
+//     never in a full sync), repeat reviewers and follow-ups after a reply.
+//     What a rule already said is kept as a store.Mark.
 //
 // # Adding a rule
 //

@@ -26,11 +26,22 @@ type Rules struct {
 	// RemindAfter: a draft still pending this long gets one reminder in its
 	// thread (P1). Default 24h; 0 turns reminders off.
 	RemindAfter sources.Duration `yaml:"remind_after,omitempty" json:"remind_after,omitempty"`
+	// TrendMin and TrendWindow: a complaint topic in at least TrendMin
+	// negative or mixed reviews of a business within TrendWindow alerts
+	// (P4). Defaults 3 and 14 days.
+	TrendMin    int              `yaml:"trend_min,omitempty" json:"trend_min,omitempty"`
+	TrendWindow sources.Duration `yaml:"trend_window,omitempty" json:"trend_window,omitempty"`
+	// BombMin and BombWindow: at least BombMin negative reviews of a
+	// listing within BombWindow, ten times its usual rate or more, are one
+	// review-bombing alert. Defaults 5 and 1h.
+	BombMin    int              `yaml:"bomb_min,omitempty" json:"bomb_min,omitempty"`
+	BombWindow sources.Duration `yaml:"bomb_window,omitempty" json:"bomb_window,omitempty"`
 }
 
 // DefaultRules are the defaults the config starts from.
 func DefaultRules() Rules {
-	return Rules{NegativeAtOrBelow: 2, RatingDrop: 0.1, FailuresBeforeAlert: 3, HistoryAge: sources.Duration(14 * 24 * time.Hour), RemindAfter: sources.Duration(24 * time.Hour)}
+	return Rules{NegativeAtOrBelow: 2, RatingDrop: 0.1, FailuresBeforeAlert: 3, HistoryAge: sources.Duration(14 * 24 * time.Hour), RemindAfter: sources.Duration(24 * time.Hour),
+		TrendMin: defaultTrendMin, TrendWindow: sources.Duration(defaultTrendWindow), BombMin: defaultBombMin, BombWindow: sources.Duration(defaultBombWindow)}
 }
 
 // Validate names each bad key.
@@ -47,6 +58,15 @@ func (r Rules) Validate() error {
 	}
 	if r.HistoryAge < 0 {
 		errs = append(errs, fmt.Errorf("rules.history_age: must not be negative"))
+	}
+	if r.TrendMin < 0 || r.TrendMin == 1 {
+		errs = append(errs, fmt.Errorf("rules.trend_min: %d must be at least 2 (one review is not a trend)", r.TrendMin))
+	}
+	if r.TrendWindow < 0 || r.BombWindow < 0 {
+		errs = append(errs, fmt.Errorf("rules.trend_window, rules.bomb_window: must not be negative"))
+	}
+	if r.BombMin < 0 || r.BombMin == 1 {
+		errs = append(errs, fmt.Errorf("rules.bomb_min: %d must be at least 2 (one review is not a burst)", r.BombMin))
 	}
 	return errors.Join(errs...)
 }

@@ -51,6 +51,8 @@ type Watcher struct {
 	// OnReplies, when set, gets the reviews a poll found newly answered by
 	// the business (Drafts.SeenReplies marks their drafts posted).
 	OnReplies func(ctx context.Context, listing string, reviews []sources.Review) error
+	// topics remembers review topics across polls (insight rules).
+	topics topicCache
 }
 
 // New returns a Watcher. drafts may be nil (alerts then carry no draft).
@@ -126,9 +128,15 @@ func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	recent := w.recentDrafts(ctx, t.Info.ID, 10)
 	// The commit must not be abandoned half-way by a shutdown: bbolt makes it
 	// atomic anyway, and finishing it keeps the fetch's work.
+	help := w.helpers(t, recent)
 	queued, err := w.db.Commit(context.WithoutCancel(ctx), t.Info, obs, func(ch store.Change) []store.Alert {
 		changed = ch
-		return w.rules.Evaluate(ch, mode, w.drafter(t, recent))
+		alerts, ierr := w.rules.Insights(ch, mode, w.rules.Evaluate(ch, mode, w.drafter(t, recent)), help)
+		if ierr != nil {
+			// A history the rules can't read must not cost the review alerts.
+			log.Error("insight rules failed", "err", ierr)
+		}
+		return alerts
 	})
 	if err != nil {
 		return res, err
@@ -234,8 +242,14 @@ func (w *Watcher) drafter(t Target, recent []string) Drafter {
 	if w.drafts == nil {
 		return nil
 	}
-	return func(r sources.Review) Suggestion {
-		d, err := w.drafts.Draft(templates.Request{Business: t.Business, Review: r, Platform: t.Info.PlatformLabel, Recent: recent})
+	draft := w.draftFor(t, recent)
+	return func(r sources.Review) Suggestion { return draft(r, false) }
+}
+
+// draftFor writes a suggestion; repeat says the author complained before (T3).
+func (w *Watcher) draftFor(t Target, recent []string) func(r sources.Review, repeat bool) Suggestion {
+	return func(r sources.Review, repeat bool) Suggestion {
+		d, err := w.drafts.Draft(templates.Request{Business: t.Business, Review: r, Platform: t.Info.PlatformLabel, Recent: recent, Repeat: repeat})
 		if err != nil {
 			// A broken override template must not cost the alert itself.
 			w.log.Error("draft failed", "listing", t.Info.ID, "review_id", r.ID, "err", err)
@@ -247,6 +261,18 @@ func (w *Watcher) drafter(t Target, recent []string) Drafter {
 			recent = append([]string{d.Text}, recent...)
 		}
 		return s
+	}
+}
+
+// helpers lend the templates to the insight rules: topic detection, and a
+// draft that knows the reviewer came back (none without templates).
+func (w *Watcher) helpers(t Target, recent []string) Helpers {
+	if w.drafts == nil {
+		return Helpers{}
+	}
+	return Helpers{
+		Topics:  w.topics.wrap(t.Business.Language, func(r sources.Review) []string { return w.drafts.ReviewTopics(r, t.Business.Language) }),
+		Redraft: w.draftFor(t, recent),
 	}
 }
 
