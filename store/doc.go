@@ -30,6 +30,7 @@
 //	outbox        be64(sequence) -> Alert (JSON) with its Delivery state and Slack receipt
 //	outbox_keys   alert key -> be64(sequence): the dedup index
 //	outbox_pending be64(sequence) -> empty: alerts not yet delivered (Due scans only these)
+//	digests       <business id> -> DigestRecord (JSON): the last weekly digest sent (created on first use)
 //
 // A review is never deleted: an edit keeps the earlier version, a review a
 // complete source stops showing gets Removed set, and text a platform's

@@ -111,6 +111,9 @@ func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error)
 			return res, nil
 		}
 		queued, err := w.db.CommitFailure(context.WithoutCancel(ctx), t.Info, sources.FailureKind(ferr), ferr.Error(), func(st store.State) []store.Alert {
+			if t.quiet() {
+				return nil
+			}
 			return w.rules.EvaluateFailure(t.Info, st)
 		})
 		if err != nil {
@@ -128,6 +131,9 @@ func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	// atomic anyway, and finishing it keeps the fetch's work.
 	queued, err := w.db.Commit(context.WithoutCancel(ctx), t.Info, obs, func(ch store.Change) []store.Alert {
 		changed = ch
+		if t.quiet() {
+			return nil
+		}
 		return w.rules.Evaluate(ch, mode, w.drafter(t, recent))
 	})
 	if err != nil {

@@ -1,0 +1,73 @@
+package watcher
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// quiet reports whether a target never alerts: a competitor's listing is
+// polled and stored (reviews, rating history) for the digest and charts,
+// but no rule runs on it, so it gets no alert, no draft and no "source
+// broken" message. This is the one place that decides it.
+func (t Target) quiet() bool { return t.Info.Competitor }
+
+// CompetitorSchedule is the default schedule of a competitor listing: four
+// times the platform's default interval ("@every 30m" becomes "@every 2h"),
+// or daily when the default isn't an "@every" interval. Competitors change
+// slowly and aren't worth a platform's quota.
+func CompetitorSchedule(platformDefault string) string {
+	if d, ok := strings.CutPrefix(strings.TrimSpace(platformDefault), "@every "); ok {
+		if iv, err := time.ParseDuration(strings.TrimSpace(d)); err == nil && iv > 0 {
+			return "@every " + shortDuration(4*iv)
+		}
+	}
+	return "@daily"
+}
+
+// shortDuration formats whole hours and minutes without the zero units
+// time.Duration.String adds ("2h", not "2h0m0s").
+func shortDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+// AddFunc runs fn on a cron spec (parsed like listing schedules, CRON_TZ=
+// prefixes included) under the scheduler's recover and skip-if-running
+// chain, without jitter: the digest fires at the minute it names. Stop
+// waits for a running fn too.
+func (s *Scheduler) AddFunc(spec string, fn func()) error {
+	sched, err := ParseSchedule(spec)
+	if err != nil {
+		return err
+	}
+	s.cron.Schedule(sched, cron.FuncJob(fn))
+	return nil
+}
+
+// PrevFire returns the latest time at or before t when sched fires, looking
+// back at most a year; ok is false when it fired in none of that.
+func PrevFire(sched cron.Schedule, t time.Time) (time.Time, bool) {
+	for _, back := range []time.Duration{time.Hour, 26 * time.Hour, 8 * 24 * time.Hour, 32 * 24 * time.Hour, 367 * 24 * time.Hour} {
+		n := sched.Next(t.Add(-back))
+		if n.IsZero() || n.After(t) {
+			continue
+		}
+		last := n
+		for {
+			n = sched.Next(n)
+			if n.IsZero() || n.After(t) {
+				return last, true
+			}
+			last = n
+		}
+	}
+	return time.Time{}, false
+}
