@@ -404,3 +404,10 @@ func (d Digest) location() *time.Location {
 	}
 	return time.UTC
 }
+
+// History reads one listing's rating series over [from, to) for a chart,
+// with the snapshot in effect at from moved to from.
+func History(ctx context.Context, src Source, l Listing, from, to time.Time) (Series, error) {
+	_, s, err := ratings(ctx, src, l, from, to, from)
+	return s, err
+}
