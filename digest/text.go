@@ -21,13 +21,13 @@ func (d Digest) WriteText(w io.Writer) error {
 
 	p("Ratings\n")
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  LISTING\tPLATFORM\tRATING\tCHANGE\tREVIEWS\tCHANGE\tNEW")
+	fmt.Fprintln(tw, "  LISTING\tNAME\tPLATFORM\tRATING\tCHANGE\tREVIEWS\tCHANGE\tNEW")
 	for _, l := range d.Listings {
-		name := safe(cmp.Or(l.Name, l.ID))
+		name := safe(l.Name)
 		if l.Competitor {
-			name += " (competitor)"
+			name = strings.TrimSpace(name + " (competitor)")
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%d\n", name, safe(cmp.Or(l.PlatformLabel, l.Platform)), RatingText(l.Rating),
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", l.ID, cmp.Or(name, "-"), safe(cmp.Or(l.PlatformLabel, l.Platform)), RatingText(l.Rating),
 			ChangeText(l), countText(l), countChangeText(l), l.NewReviews)
 	}
 	tw.Flush()
