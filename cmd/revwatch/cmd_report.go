@@ -478,6 +478,8 @@ func (a *app) reportAPI(mux *http.ServeMux) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		// A big store takes longer than the server's 10 s write timeout.
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
 		// Streamed: an error after the first row can only cut the answer short.
 		if err := writeExport(r.Context(), w, a.db, a.cfg, f); err != nil {
 			a.log.Warn("api export", "err", err)
