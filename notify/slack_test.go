@@ -47,6 +47,10 @@ var webAPIScopes = map[string]string{
 	"usergroups.users.list": "usergroups:read",
 	"conversations.history": "channels:history",
 	"conversations.replies": "channels:history",
+	// The weekly digest's chart (files upload v2; the upload itself goes
+	// to the URL getUploadURLExternal returns).
+	"files.getUploadURLExternal":   "files:write",
+	"files.completeUploadExternal": "files:write",
 }
 
 func newFakeSlack(t *testing.T, reply http.HandlerFunc) *fakeSlack {

@@ -29,6 +29,10 @@ type Listing struct {
 	FullSync string `yaml:"full_sync,omitempty" json:"full_sync,omitempty"`
 	// Language asks the platform for reviews in this language where it can.
 	Language string `yaml:"language,omitempty" json:"language,omitempty"`
+	// Competitor marks another business's listing: polled on a slower
+	// default schedule, never alerted on, shown beside the business in the
+	// digest, report and charts.
+	Competitor bool `yaml:"competitor,omitempty" json:"competitor,omitempty"`
 
 	// APIKey is the key of an API-backed source (google_places, yelp,
 	// tripadvisor, trustpilot's Business API).

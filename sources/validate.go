@@ -10,7 +10,7 @@ import (
 )
 
 // commonKeys are the listing keys every platform accepts.
-var commonKeys = []string{"id", "source", "name", "schedule"}
+var commonKeys = []string{"id", "source", "name", "schedule", "competitor"}
 
 // CheckKeys reports keys set on a listing that its platform doesn't read
 // (a `place_id` on a yelp listing is a mistake worth saying), each error

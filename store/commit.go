@@ -23,6 +23,9 @@ type ListingInfo struct {
 	FirstSeen     time.Time `json:"first_seen"`
 	// CanReply: approved drafts are published through the platform's API.
 	CanReply bool `json:"can_reply,omitempty"`
+	// Competitor: another business's listing, watched for comparison only
+	// (no alerts, no drafts).
+	Competitor bool `json:"competitor,omitempty"`
 }
 
 // State is a listing's source state: what the last polls saw.

@@ -32,6 +32,7 @@
 //	outbox_pending be64(sequence) -> empty: alerts not yet delivered (Due scans only these)
 //	insight_marks  rule key ("trend:<business>:<topic>") -> Mark (JSON): what an
 //	               insight rule last said, written with its alert (created on first use)
+//	digests       <business id> -> DigestRecord (JSON): the last weekly digest sent (created on first use)
 //
 // A review is never deleted: an edit keeps the earlier version, a review a
 // complete source stops showing gets Removed set, and text a platform's

@@ -108,12 +108,8 @@ func (h txHistory) BusinessListings(business string) ([]ListingInfo, error) {
 		if err := json.Unmarshal(v, &l); err != nil {
 			return fmt.Errorf("listing %s: %w", k, err)
 		}
-		// Read from the JSON so this holds whichever way the flag is kept.
-		var flag struct {
-			Competitor bool `json:"competitor"`
-		}
-		_ = json.Unmarshal(v, &flag)
-		if l.Business == business && !flag.Competitor {
+		// A competitor's listing is compared with, never counted (issue 6).
+		if l.Business == business && !l.Competitor {
 			out = append(out, l)
 		}
 		return nil

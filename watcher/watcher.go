@@ -113,6 +113,9 @@ func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error)
 			return res, nil
 		}
 		queued, err := w.db.CommitFailure(context.WithoutCancel(ctx), t.Info, sources.FailureKind(ferr), ferr.Error(), func(st store.State) []store.Alert {
+			if t.quiet() {
+				return nil
+			}
 			return w.rules.EvaluateFailure(t.Info, st)
 		})
 		if err != nil {
@@ -131,6 +134,9 @@ func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	help := w.helpers(t, recent)
 	queued, err := w.db.Commit(context.WithoutCancel(ctx), t.Info, obs, func(ch store.Change) []store.Alert {
 		changed = ch
+		if t.quiet() {
+			return nil
+		}
 		alerts, ierr := w.rules.Insights(ch, mode, w.rules.Evaluate(ch, mode, w.drafter(t, recent)), help)
 		if ierr != nil {
 			// A history the rules can't read must not cost the review alerts.

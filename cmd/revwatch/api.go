@@ -65,6 +65,7 @@ func (a *app) apiHandler(token string, drafts *watcher.Drafts) http.Handler {
 			a.log.Error("api backup", "err", err)
 		}
 	})
+	a.reportAPI(mux)
 	mux.HandleFunc("POST /api/drafts/{id}/{action}", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
 		if err != nil {

@@ -74,6 +74,10 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 			return usageError{err}
 		}
 	}
+	if err := a.startDigests(ctx, sched); err != nil {
+		stopDispatch()
+		return err
+	}
 	// Approvals (Slack, API) wake the publisher; set before anything can approve.
 	approved := make(chan struct{}, 1)
 	a.drafts.OnApprove = func() {

@@ -66,8 +66,13 @@ type Business struct {
 	// confirm the reviewer was a customer and repeat no detail.
 	Privacy string `yaml:"privacy,omitempty" json:"privacy,omitempty"`
 	// PositiveReplies also drafts thank-yous for 4-5 star reviews (preview).
-	PositiveReplies bool              `yaml:"positive_replies,omitempty" json:"positive_replies,omitempty"`
-	Listings        []sources.Listing `yaml:"listings" json:"listings"`
+	PositiveReplies bool `yaml:"positive_replies,omitempty" json:"positive_replies,omitempty"`
+	// Timezone is an IANA zone name (Europe/Rome) for the digest's
+	// schedule and dates; default UTC.
+	Timezone string `yaml:"timezone,omitempty" json:"timezone,omitempty"`
+	// Digest schedules the weekly digest (see digest_run.go).
+	Digest   DigestConfig      `yaml:"digest,omitempty" json:"digest,omitempty"`
+	Listings []sources.Listing `yaml:"listings" json:"listings"`
 }
 
 // drafting is what the reply templates need to know about a business.
@@ -341,6 +346,7 @@ func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
 				bad(bp+".fixes."+topic, "unknown topic (topics: %s)", strings.Join(templates.Topics(), ", "))
 			}
 		}
+		b.validateDigest(bp, bad)
 		if len(b.Listings) == 0 {
 			bad(bp+".listings", "add at least one listing")
 		}
@@ -364,6 +370,9 @@ func (c *Config) validate(reg sources.Registry, lines map[string]int) error {
 			}
 			if l.Schedule == "" {
 				l.Schedule = cmp.Or(p.DefaultSchedule, defaultSchedule)
+				if l.Competitor {
+					l.Schedule = watcher.CompetitorSchedule(l.Schedule)
+				}
 			}
 			if _, err := watcher.ParseSchedule(l.Schedule); err != nil {
 				bad(lp+".schedule", "%v", err)

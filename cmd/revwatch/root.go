@@ -42,6 +42,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or configuration.`,
 		newInitCmd(g), newRunCmd(g), newPollCmd(g), newBackfillCmd(g),
 		newListCmd(g, "reviews"), newListCmd(g, "ratings"), newDraftsCmd(g), newDemoCmd(g),
 		newBackupCmd(g), newRestoreCmd(g), newCompactCmd(g),
+		newReportCmd(g), newChartCmd(g), newExportCmd(g),
 	)
 	return root
 }

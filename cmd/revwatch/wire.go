@@ -32,6 +32,8 @@ type app struct {
 	interactions *notify.Interactions
 	// limits override the listener's timeouts and body cap (tests); zero: defaults.
 	limits listenerLimits
+	// set is the reply templates (drafts; the digest's topic detection).
+	set *templates.Set
 }
 
 // loadConfig reads the config named by --config; errors are usage errors.
@@ -76,7 +78,7 @@ func wire(cfg *Config, reg sources.Registry, db *store.DB, log *slog.Logger, con
 	if cfg.HTTP.MaxBodyMB > 0 {
 		env.MaxBody = int64(cfg.HTTP.MaxBodyMB) << 20
 	}
-	a := &app{cfg: cfg, log: log, db: db, reg: reg, env: env}
+	a := &app{cfg: cfg, log: log, db: db, reg: reg, env: env, set: set}
 	a.watcher = watcher.New(db, cfg.Rules, set, log)
 	for _, b := range cfg.Businesses {
 		for _, l := range b.Listings {
@@ -91,7 +93,7 @@ func wire(cfg *Config, reg sources.Registry, db *store.DB, log *slog.Logger, con
 				Listing: l,
 				Source:  src,
 				Info: store.ListingInfo{ID: l.ID, Business: b.ID, BusinessName: b.Name, Platform: p.Name,
-					PlatformLabel: p.Label, Name: l.Name, URL: l.URL, CanReply: canReply},
+					PlatformLabel: p.Label, Name: l.Name, URL: l.URL, CanReply: canReply, Competitor: l.Competitor},
 				Business:  b.drafting(),
 				Retention: retention(p.Retention, time.Duration(l.Retention)),
 				Limit:     p.Limit,
