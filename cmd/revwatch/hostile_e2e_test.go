@@ -70,6 +70,9 @@ businesses:
     signature: 'Maria {{.Business.Contact}}'
     contact: 'maria@luna.example {{printf "%%s" "EXEC"}}'
     listings: [{id: luna-site, source: schemaorg, url: "%s/reviews", schedule: "@every 30m"}]
+# Six 1-star reviews in one poll would be a review bomb (one folded alert);
+# this test wants each review's own post.
+rules: {bomb_min: 10}
 `, slack.srv.URL+"/", srv.URL)), 0o600)
 	t.Setenv("E2E_SLACK_TOKEN", "xoxb-test-token")
 	if code, _, errOut := cli(t, "poll", "--config", cfgPath, "--log-level", "error"); code != 0 {
