@@ -35,11 +35,12 @@ func runDaemon(ctx context.Context, b *bench) ([]result, error) {
 	defer s.close()
 
 	// Each listing polls on "@every <interval>", spread over the interval
-	// by the scheduler's jitter; the interval leaves the daemon idle part
-	// of the time, as a sized deployment would be.
-	interval := 20 * time.Second
+	// by the scheduler's jitter; the interval (twice the in-process sweep's
+	// time) leaves the daemon idle half the time, as a sized deployment
+	// would be.
+	interval := 15 * time.Second
 	if b.sweepTime > 0 {
-		interval = min(max(interval, 4*b.sweepTime), 60*time.Second).Round(time.Second)
+		interval = min(max(interval, 2*b.sweepTime), 60*time.Second).Round(time.Second)
 	}
 	dbPath := filepath.Join(b.dir, "daemon.db")
 	os.Remove(dbPath)

@@ -220,6 +220,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
+	b.logf("machine: %s", machine())
 	start := time.Now()
 	var results []result
 	for _, g := range groups {
@@ -252,6 +253,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	total := time.Since(start)
 	if !*jsonOut {
+		fmt.Fprintf(stdout, "machine: %s\ncommand: revwatch-bench %s\n\n", machine(), strings.Join(args, " "))
 		printTable(stdout, results, b.notes, total)
 	} else {
 		b.logf("total %s", total.Round(time.Second))
@@ -323,6 +325,33 @@ func num(v float64) string {
 		return strconv.FormatInt(int64(v), 10)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// machine describes the computer the figures come from: CPU model, cores,
+// RAM, Go version and the load when the run started.
+func machine() string {
+	cpu, mem, load := "unknown CPU", "unknown RAM", "?"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+				if kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64); err == nil {
+					mem = fmt.Sprintf("%.1f GiB RAM", kb/(1<<20))
+				}
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = strings.Join(strings.Fields(string(b))[:min(3, len(strings.Fields(string(b))))], " ")
+	}
+	return fmt.Sprintf("%s, %d cores, %s, %s %s/%s, load average %s", cpu, runtime.NumCPU(), mem, runtime.Version(), runtime.GOOS, runtime.GOARCH, load)
 }
 
 // moduleRoot finds the folder holding go.mod, from the working directory up.
