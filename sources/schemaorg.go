@@ -344,49 +344,6 @@ func (g *soGraph) objects(v any) []map[string]any {
 	return out
 }
 
-// soScanHTML returns the text of every <script type="application/ld+json">
-// and the first <html lang>, from a token scan.
-func soScanHTML(body []byte) (blocks []string, lang string) {
-	z := nethtml.NewTokenizer(bytes.NewReader(body))
-	inLD, seenHTML := false, false
-	for {
-		switch z.Next() {
-		case nethtml.ErrorToken:
-			return blocks, lang // io.EOF, or the body ended mid-tag
-		case nethtml.StartTagToken:
-			name, hasAttr := z.TagName()
-			inLD = false
-			switch {
-			case string(name) == "script":
-				for hasAttr {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					if string(k) == "type" {
-						inLD = strings.HasPrefix(strings.ToLower(strings.TrimSpace(string(v))), "application/ld+json")
-					}
-				}
-			case string(name) == "html" && !seenHTML:
-				seenHTML = true
-				for hasAttr {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					if string(k) == "lang" {
-						lang = string(v)
-					}
-				}
-			}
-		case nethtml.TextToken:
-			if inLD {
-				// The tokenizer reads script content raw: no entity decoding.
-				blocks = append(blocks, string(z.Text()))
-			}
-			inLD = false
-		default:
-			inLD = false
-		}
-	}
-}
-
 // readJSONLD parses the JSON-LD blocks; malformed counts the blocks skipped.
 func (p *soParser) readJSONLD(blocks []string) (item soItem, malformed int) {
 	g := &soGraph{byID: map[string]map[string]any{}}

@@ -443,17 +443,24 @@ func parseTrustpilotAPIReviews(body []byte, base string) (tpAPIPage, error) {
 	if err := tpDecodeObject(body, &d); err != nil {
 		return tpAPIPage{}, err
 	}
-	var raws []json.RawMessage
-	if r := bytes.TrimSpace(d.Reviews); len(r) == 0 || r[0] != '[' || json.Unmarshal(r, &raws) != nil {
+	list := bytes.TrimSpace(d.Reviews)
+	if len(list) == 0 || list[0] != '[' {
 		return tpAPIPage{}, fmt.Errorf("%w: no \"reviews\" list", ErrLayout)
 	}
-	p := tpAPIPage{Reviews: make([]Review, 0, len(raws)), HasNext: d.Links.has("next-page")}
-	for _, raw := range raws {
+	// One review at a time from the list (checked whole by tpDecodeObject),
+	// so one odd review can't sink the page, without first copying every
+	// review out as json.RawMessage.
+	dec := json.NewDecoder(bytes.NewReader(list))
+	if _, err := dec.Token(); err != nil {
+		return tpAPIPage{}, fmt.Errorf("%w: no \"reviews\" list", ErrLayout)
+	}
+	p := tpAPIPage{Reviews: make([]Review, 0, 20), HasNext: d.Links.has("next-page")}
+	for dec.More() {
 		var r tpAPIReview
-		if err := json.Unmarshal(raw, &r); err != nil {
+		if err := dec.Decode(&r); err != nil {
 			var te *json.UnmarshalTypeError
 			if !errors.As(err, &te) {
-				continue
+				return tpAPIPage{}, fmt.Errorf("%w: unreadable review list: %v", ErrLayout, err)
 			}
 		}
 		rv := Review{

@@ -192,6 +192,11 @@ func putReviews(tx *bolt.Tx, listing string, obs sources.Observation, now time.T
 	if err != nil {
 		return err
 	}
+	// Reviews arrive in key order (a poll appends the newest, a backfill
+	// prepends page after page), so bbolt's default of splitting pages half
+	// full would leave the file twice the data; full pages halve it
+	// (BENCHMARKS.md, "store size per review"). Ids come in any order.
+	revs.FillPercent, ids.FillPercent = reviewsFill, idsFill
 	seen := make(map[string]bool, len(obs.Reviews))
 	for _, r := range obs.Reviews {
 		seen[r.ID] = true
@@ -255,6 +260,13 @@ func putReviews(tx *bolt.Tx, listing string, obs sources.Observation, now time.T
 	}
 	return nil
 }
+
+// Page fill of the reviews/<listing> and review_ids/<listing> buckets on
+// write (bbolt does not persist it; the default is 0.5).
+const (
+	reviewsFill = 1.0
+	idsFill     = 0.9
+)
 
 // putVersion keeps an earlier version of a review under its id and
 // version number, so a review's history scans in order.
