@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/revwatch/revwatch/watcher"
 )
 
 // TestSoak runs the real daemon (a built binary) with 2,000 listings on one
@@ -117,35 +119,54 @@ func TestSoak(t *testing.T) {
 		t.Fatalf("daemon stop: %v\n%s", err, tail(string(log), 40))
 	}
 
-	// Schedule: after the first poll, every listing is polled on its grid;
-	// a gap over 1.5 intervals (or fewer polls than whole intervals in the
-	// run) is a missed run.
+	// Schedule: every listing's slots are known (the scheduler's Jitter
+	// grid for its id), so "no missed schedule" is exact: each listing got
+	// its start-up poll plus one poll per slot between start-up and the
+	// end (the last half interval left out for lateness). How late polls
+	// ran (behind their slot) is reported; a poll a whole interval late
+	// is as good as missed.
+	sched, err := watcher.ParseSchedule("@every " + interval.String())
+	if err != nil {
+		t.Fatal(err)
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	var gaps []time.Duration
+	var late []time.Duration
 	missed, fewest := 0, 1<<30
 	for i, hs := range hits {
-		want := int(end.Sub(start)/interval) - 1
-		fewest = min(fewest, len(hs))
-		if len(hs) < want {
-			missed++
-			if missed <= 5 {
-				t.Errorf("listing l%04d polled %d times in %v, want at least %d", i, len(hs), end.Sub(start).Round(time.Second), want)
+		grid := watcher.Jitter(sched, fmt.Sprintf("l%04d/schedule", i))
+		want := 1
+		for s := grid.Next(start.Add(5 * time.Second)); !s.After(end.Add(-interval / 2)); s = grid.Next(s) {
+			want++
+		}
+		got := 0
+		for j, h := range hs {
+			if h.After(end) {
+				break
+			}
+			got++
+			if j > 0 {
+				late = append(late, h.Sub(grid.Next(h.Add(-interval))))
 			}
 		}
-		for j := 2; j < len(hs); j++ { // from the first cron run on
-			gaps = append(gaps, hs[j].Sub(hs[j-1]))
+		fewest = min(fewest, got)
+		if got < want {
+			missed++
+			if missed <= 5 {
+				t.Errorf("listing l%04d polled %d times, want %d (start-up + every slot)", i, got, want)
+			}
 		}
 	}
-	slices.Sort(gaps)
-	if len(gaps) == 0 {
+	slices.Sort(late)
+	if len(late) == 0 {
 		t.Fatal("no listing was polled twice")
 	}
-	p99, maxGap := gaps[len(gaps)*99/100], gaps[len(gaps)-1]
-	t.Logf("schedule: %d listings every %v for %v: fewest polls of a listing %d, gap between polls p50 %v p99 %v max %v, listings under their count: %d",
-		listings, interval, end.Sub(start).Round(time.Second), fewest, gaps[len(gaps)/2].Round(time.Millisecond), p99.Round(time.Millisecond), maxGap.Round(time.Millisecond), missed)
-	if maxGap > interval*3/2 {
-		t.Errorf("a listing waited %v between two polls (schedule every %v): a missed run", maxGap, interval)
+	maxLate := late[len(late)-1]
+	t.Logf("schedule: %d listings every %v for %v: %d polls; fewest polls of a listing %d; listings that missed a slot: %d; lateness behind the slot p50 %v p99 %v max %v",
+		listings, interval, end.Sub(start).Round(time.Second), len(late)+listings, fewest, missed,
+		late[len(late)/2].Round(time.Millisecond), late[len(late)*99/100].Round(time.Millisecond), maxLate.Round(time.Millisecond))
+	if maxLate >= interval {
+		t.Errorf("a poll ran %v behind its slot (schedule every %v): as good as missed", maxLate, interval)
 	}
 
 	// Flat: after warm-up, the last third's figures stay within tolerance of
