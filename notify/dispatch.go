@@ -150,7 +150,11 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 			}
 			next := d.now().Add(wait)
 			d.log.Warn("notify: delivery failed, will retry", "alert_id", a.ID, "listing", a.Listing.ID, "attempt", attempt, "err", err, "duration", wait)
-			if err := d.o.Retry(ctx, a.ID, next, err.Error()); err != nil {
+			retry := d.o.Retry
+			if uo, ok := d.o.(UnsureOutbox); ok && !surelyNotSent(err) {
+				retry = uo.RetryUnsure
+			}
+			if err := retry(ctx, a.ID, next, err.Error()); err != nil {
 				return fmt.Errorf("notify: schedule retry of alert %d: %w", a.ID, err)
 			}
 			d.nextRetry = next

@@ -3,7 +3,10 @@ package notify
 import (
 	"context"
 	"errors"
+	"syscall"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/revwatch/revwatch/store"
 )
@@ -44,6 +47,27 @@ type Finder interface {
 // state DeliverySending, and a Finder is asked before posting them again.
 type SendingOutbox interface {
 	Sending(ctx context.Context, id uint64) error
+}
+
+// UnsureOutbox is a SendingOutbox that can schedule a retry while keeping
+// the row "sending" (store.DB.RetryUnsure), for failures after which the
+// message may have gone out anyway: the retry then starts with Find.
+type UnsureOutbox interface {
+	RetryUnsure(ctx context.Context, id uint64, next time.Time, cause string) error
+}
+
+// surelyNotSent reports whether err proves the message did not reach
+// Slack: Slack refused it (an API error, a rate limit) or no connection
+// was made. A timeout or a cut connection proves nothing: the request may
+// have been processed.
+func surelyNotSent(err error) bool {
+	if _, ok := RetryAfter(err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
 }
 
 type Outbox interface {

@@ -108,6 +108,21 @@ func (db *DB) Retry(ctx context.Context, id uint64, next time.Time, cause string
 	})
 }
 
+// RetryUnsure is Retry after a failure that may still have delivered the
+// alert (a timeout, a connection cut after the request went out): a row
+// marked sending stays sending, so the next attempt first asks the
+// notifier whether the message is there instead of posting it twice.
+func (db *DB) RetryUnsure(ctx context.Context, id uint64, next time.Time, cause string) error {
+	return db.editAlert(ctx, id, func(a *Alert) {
+		if a.Delivery.State != DeliverySending {
+			a.Delivery.State = DeliveryPending
+		}
+		a.Delivery.Attempts++
+		a.Delivery.NextAt = next.UTC()
+		a.Delivery.LastError = cause
+	})
+}
+
 // Fail gives an alert up for good (a permanent error); it stays for the record.
 func (db *DB) Fail(ctx context.Context, id uint64, cause string) error {
 	return db.editAlert(ctx, id, func(a *Alert) {
