@@ -157,13 +157,37 @@ func ParseConfig(raw []byte, reg sources.Registry, lookup func(string) (string, 
 	nodeLines(&root, "", lines)
 	// Expand after decoding, in strings only, so a secret holding ':' or
 	// '#' can't reshape the document.
-	if err := expandEnv(reflect.ValueOf(cfg).Elem(), "", lookup, lines, &cfg.literalSecrets); err != nil {
-		return nil, err
+	expanded := map[string]string{}
+	record := func(k string) (string, bool) {
+		v, ok := lookup(k)
+		if ok {
+			expanded[k] = v
+		}
+		return v, ok
+	}
+	if err := expandEnv(reflect.ValueOf(cfg).Elem(), "", record, lines, &cfg.literalSecrets); err != nil {
+		return nil, redactEnv(err, expanded)
 	}
 	if err := cfg.validate(reg, lines); err != nil {
-		return nil, err
+		return nil, redactEnv(err, expanded)
 	}
 	return cfg, nil
+}
+
+// redactEnv replaces values that came from the environment with their
+// ${NAME} in a config error: a token put under the wrong key (listen:
+// ${SLACK_BOT_TOKEN}) must not reach the terminal or the logs.
+func redactEnv(err error, expanded map[string]string) error {
+	msg := err.Error()
+	for k, v := range expanded {
+		if len(v) >= 4 {
+			msg = strings.ReplaceAll(msg, v, "${"+k+"}")
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)

@@ -30,6 +30,7 @@ func FuzzParseConfig(f *testing.F) {
 		"businesses:\n- id: a\n  listings:\n  - {id: b, source: schemaorg, url: '${URL:-http://x}'}\n",
 		"a: &a [*a, *a]\nbusinesses: *a\n",
 		"slack: {token: '${SLACK_BOT_TOKEN}', channel: '#r', api_url: '${X:-::}'}\nbusinesses: []\n",
+		"listen: ${SLACK_BOT_TOKEN}\nslack: {api_url: '${SLACK_BOT_TOKEN}'}\nbusinesses:\n- id: '${SLACK_BOT_TOKEN}'\n",
 		"businesses:\n- id: a\n  listings:\n  - {id: a, source: trustpilot, url: 'https://www.trustpilot.com/review/x', schedule: '@every 0s'}\n  - {id: a, source: nope}\n"} {
 		f.Add([]byte(s))
 	}
@@ -45,6 +46,9 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			if strings.TrimSpace(err.Error()) == "" {
 				t.Fatal("empty error message")
+			}
+			if strings.Contains(err.Error(), "xoxb-fuzz-secret") {
+				t.Fatalf("a config error shows the token from the environment: %v", err)
 			}
 			return
 		}
