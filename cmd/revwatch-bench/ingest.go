@@ -27,10 +27,10 @@ const tpPerPage = 100
 // listings through the real path: watcher.Backfill drives the trustpilot
 // source's Business API door (sources.Env over an in-memory transport:
 // the JSON is decoded, normalised and committed page by page with
-// store.CommitPage). Page bodies are generated before each listing's
+// store.CommitPages, in batches). Page bodies are generated before each listing's
 // clock starts. The limit is a raw bbolt insert of the very records the
 // store wrote (read back from its file), into the same buckets, one
-// transaction per page as the backfill commits them.
+// 10,000 records a transaction.
 //
 // The same store gives the size figure: file size per review beside the
 // review's own JSON (json.Marshal of sources.Review, sampled 1 in 100).
@@ -277,7 +277,7 @@ func (l *rawLoader) load(from, listing string) error {
 				if err := revs.Put(r.key, r.val); err != nil {
 					return err
 				}
-				if err := ids.Put(r.id, r.key); err != nil {
+				if err := ids.Put(r.id, r.key[:8]); err != nil { // the store keeps the time prefix only
 					return err
 				}
 			}
