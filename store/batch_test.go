@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -85,5 +86,28 @@ func TestReviewIDsOldIndex(t *testing.T) {
 	}
 	if got, _ := db.Review(ctx, listing.ID, "a"); got.Text != "x, edited" {
 		t.Fatalf("after the edit: %q", got.Text)
+	}
+}
+
+// TestReleaseMapped drops the mapped pages between reads and writes:
+// nothing read or written afterwards differs.
+func TestReleaseMapped(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	for i := range 3 {
+		r := rev(string(rune('a'+i)), 5, strings.Repeat("x", 3000))
+		if _, err := db.Commit(ctx, listing, obs(nil, r), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ReleaseMapped(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Review(ctx, listing.ID, r.ID)
+		if err != nil || got.Text != r.Text {
+			t.Fatalf("after a release: %q, %v", got.Text, err)
+		}
+	}
+	if n, _ := db.CountReviews(ctx, listing.ID); n != 3 {
+		t.Fatalf("stored %d reviews, want 3", n)
 	}
 }

@@ -3,9 +3,9 @@ package watcher
 import (
 	"context"
 	"errors"
-
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/revwatch/revwatch/sources"
@@ -209,34 +209,46 @@ func (w *Watcher) Backfill(ctx context.Context, t Target, since time.Time, progr
 	if st.BackfillCursor != "" {
 		w.log.Info("resuming backfill", "listing", t.Info.ID, "cursor", st.BackfillCursor)
 	}
-	pages := 0
+	// A committer goroutine stores batch after batch while the source
+	// reads the next pages: decoding and committing overlap. After a
+	// failed commit it stores nothing more, so the cursor never passes a
+	// page that is not stored.
+	commits := make(chan []store.Page, 1)
+	committed := make(chan error, 1)
+	var failed atomic.Bool
+	go func() {
+		var cerr error
+		pages := 0
+		for batch := range commits {
+			if cerr != nil {
+				continue
+			}
+			var added, edited int
+			queued, err := w.db.CommitPages(context.WithoutCancel(ctx), t.Info, batch, func(c store.Change) []store.Alert {
+				added, edited = added+len(c.New), edited+len(c.Edited)
+				return w.rules.Evaluate(c, Backfill, nil)
+			})
+			if err != nil {
+				cerr = err
+				failed.Store(true)
+				continue
+			}
+			pages += len(batch)
+			res.New, res.Edited = res.New+added, res.Edited+edited
+			res.Alerts = append(res.Alerts, queued...)
+			if progress != nil {
+				progress(pages, res.New)
+			}
+		}
+		committed <- cerr
+	}()
 	var batch []store.Page
 	var batchReviews int
 	var batchStart time.Time
-	// flush commits the pages read so far; it runs without the caller's
-	// cancellation so that pages already read are not lost to a Ctrl-C.
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		var added, edited int
-		queued, err := w.db.CommitPages(context.WithoutCancel(ctx), t.Info, batch, func(c store.Change) []store.Alert {
-			added, edited = added+len(c.New), edited+len(c.Edited)
-			return w.rules.Evaluate(c, Backfill, nil)
-		})
-		if err != nil {
-			return err
-		}
-		res.New, res.Edited = res.New+added, res.Edited+edited
-		pages += len(batch)
-		batch, batchReviews = batch[:0], 0
-		res.Alerts = append(res.Alerts, queued...)
-		if progress != nil {
-			progress(pages, res.New)
-		}
-		return nil
-	}
 	ferr := bf.Backfill(ctx, t.Listing, since, st.BackfillCursor, func(obs sources.Observation, next string) error {
+		if failed.Load() {
+			return errors.New("a commit failed")
+		}
 		obs.Listing, obs.Platform = t.Info.ID, t.Info.Platform
 		if len(batch) == 0 {
 			batchStart = time.Now()
@@ -247,12 +259,17 @@ func (w *Watcher) Backfill(ctx context.Context, t Target, since time.Time, progr
 		// (BENCHMARKS.md, "backfill ingest"); a batch shares them. The
 		// age bound keeps a slow source's pages from waiting long.
 		if batchReviews >= backfillBatchReviews || next == "" || time.Since(batchStart) >= backfillBatchAge {
-			return flush()
+			commits <- batch
+			batch, batchReviews = nil, 0
 		}
 		return nil
 	})
-	if err := flush(); err != nil && ferr == nil {
-		ferr = err
+	if len(batch) > 0 {
+		commits <- batch // pages read before an error or a cancel are kept
+	}
+	close(commits)
+	if cerr := <-committed; cerr != nil {
+		ferr = cerr // the first thing that went wrong
 	}
 	if ferr != nil {
 		if ctx.Err() != nil {
