@@ -36,7 +36,7 @@ const tpPerPage = 100
 // review's own JSON (json.Marshal of sources.Review, sampled 1 in 100).
 func runIngest(ctx context.Context, b *bench) ([]result, error) {
 	const (
-		figIngest, budgetIngest = "backfill ingest (trustpilot API pages -> CommitPage)", ">= 0.5x raw insert and > 50,000 reviews/s"
+		figIngest, budgetIngest = "backfill ingest (trustpilot API pages -> CommitPages)", ">= 0.5x raw insert and > 50,000 reviews/s"
 		figSize, budgetSize     = "store size per review", "<= 1.5x the review's JSON"
 	)
 	perListing := b.reviews / b.listings
