@@ -26,11 +26,11 @@ const tpPerPage = 100
 // runIngest backfills b.reviews synthetic reviews over b.listings
 // listings through the real path: watcher.Backfill drives the trustpilot
 // source's Business API door (sources.Env over an in-memory transport:
-// the JSON is decoded, normalised and committed page by page with
-// store.CommitPages, in batches). Page bodies are generated before each listing's
+// the JSON is decoded, normalised and committed in batches of pages with
+// store.CommitPages). Page bodies are generated before each listing's
 // clock starts. The limit is a raw bbolt insert of the very records the
-// store wrote (read back from its file), into the same buckets, one
-// 10,000 records a transaction.
+// store wrote (read back from its file), into the same buckets, 10,000
+// records a transaction.
 //
 // The same store gives the size figure: file size per review beside the
 // review's own JSON (json.Marshal of sources.Review, sampled 1 in 100).
