@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"math"
 	"net/url"
 	"slices"
@@ -535,15 +536,29 @@ type appStorePage struct {
 // an error: it is how Apple says "no more reviews". Review URLs are left
 // empty; the caller knows the public app page.
 //
-// Entries are decoded field by field rather than into a struct so a field
-// of an unexpected type costs that field, not the whole page.
+// The page is decoded once (into any, numbers kept as written) and walked
+// field by field, so a field of an unexpected type costs that field, not
+// the whole page. (Decoding level by level through json.RawMessage read
+// every byte five or six times: BENCHMARKS.md, "parse".)
 func parseAppStoreFeed(body []byte) (appStorePage, error) {
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(body, &doc); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = fmt.Errorf("data after the top-level value")
+		}
+	}
+	if err != nil {
 		return appStorePage{}, fmt.Errorf("%w: not a JSON object: %v", ErrLayout, err)
 	}
-	var feed map[string]json.RawMessage
-	if raw, ok := doc["feed"]; !ok || json.Unmarshal(raw, &feed) != nil || feed == nil {
+	doc, ok := v.(map[string]any)
+	if !ok {
+		return appStorePage{}, fmt.Errorf("%w: not a JSON object: %s", ErrLayout, jsonKind(v))
+	}
+	feed, ok := doc["feed"].(map[string]any)
+	if !ok {
 		return appStorePage{}, fmt.Errorf("%w: no \"feed\" object", ErrLayout)
 	}
 	entries, err := feedEntries(feed["entry"])
@@ -552,8 +567,8 @@ func parseAppStoreFeed(body []byte) (appStorePage, error) {
 	}
 	var page appStorePage
 	for i, raw := range entries {
-		var e map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &e); err != nil || e == nil {
+		e, ok := raw.(map[string]any)
+		if !ok {
 			return appStorePage{}, fmt.Errorf("%w: feed.entry[%d] is not an object", ErrLayout, i)
 		}
 		ratingRaw, hasRating := e["im:rating"]
@@ -567,7 +582,7 @@ func parseAppStoreFeed(body []byte) (appStorePage, error) {
 		}
 		r := Review{
 			ID:     strings.TrimSpace(labelOf(e["id"])),
-			Author: strings.TrimSpace(labelOf(objField(e["author"], "name"))),
+			Author: strings.TrimSpace(labelOf(anyField(e["author"], "name"))),
 			Rating: appStoreStars(labelOf(ratingRaw)),
 			Title:  strings.TrimSpace(labelOf(e["title"])),
 			Text:   strings.TrimSpace(contentOf(contentRaw)),
@@ -583,30 +598,56 @@ func parseAppStoreFeed(body []byte) (appStorePage, error) {
 	return page, nil
 }
 
+// jsonKind names a decoded JSON value's type for an error.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	}
+	return "a number"
+}
+
 // feedEntries accepts feed.entry as a list, a lone object (Apple's XML-to-
 // JSON conversion drops the list for a single review) or absent/null.
-func feedEntries(raw json.RawMessage) ([]json.RawMessage, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+func feedEntries(v any) ([]any, error) {
+	switch e := v.(type) {
+	case nil:
 		return nil, nil
-	}
-	switch raw[0] {
-	case '[':
-		var list []json.RawMessage
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, fmt.Errorf("%w: feed.entry: %v", ErrLayout, err)
-		}
-		return list, nil
-	case '{':
-		return []json.RawMessage{raw}, nil
+	case []any:
+		return e, nil
+	case map[string]any:
+		return []any{e}, nil
 	}
 	return nil, fmt.Errorf("%w: feed.entry is neither a list nor an object", ErrLayout)
 }
 
 // labelOf reads the feed's {"label": "..."} wrapper. A number is accepted
 // too, in case a field quietly changes type; anything else is "".
-func labelOf(raw json.RawMessage) string {
-	return scalarString(objField(raw, "label"))
+func labelOf(v any) string {
+	return anyScalar(anyField(v, "label"))
+}
+
+// anyField is key of a decoded object; nil when v is not an object.
+func anyField(v any, key string) any {
+	m, _ := v.(map[string]any)
+	return m[key]
+}
+
+// anyScalar is a decoded string, or a number as written; anything else is "".
+func anyScalar(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case json.Number:
+		return s.String()
+	}
+	return ""
 }
 
 func objField(raw json.RawMessage, key string) json.RawMessage {
@@ -648,20 +689,15 @@ func appStoreStars(s string) *float64 {
 // contentOf picks the review text from content, which is one
 // {"label", "attributes": {"type"}} object or a list of them (text and
 // html renderings). Plain text wins; html is a last resort, tags stripped.
-func contentOf(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	var items []json.RawMessage
-	if len(raw) > 0 && raw[0] == '[' {
-		if json.Unmarshal(raw, &items) != nil {
-			return ""
-		}
-	} else {
-		items = []json.RawMessage{raw}
+func contentOf(v any) string {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
 	}
 	var untyped, htmlText string
 	for _, it := range items {
 		text := labelOf(it)
-		switch strings.ToLower(scalarString(objField(objField(it, "attributes"), "type"))) {
+		switch strings.ToLower(anyScalar(anyField(anyField(it, "attributes"), "type"))) {
 		case "text":
 			return text
 		case "html", "xhtml", "text/html":

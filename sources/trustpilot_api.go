@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -318,15 +319,9 @@ func (c *tpAPICount) UnmarshalJSON(b []byte) error {
 // unexpected types (encoding/json fills the rest); anything that is not a
 // JSON object is ErrLayout.
 func tpDecodeObject(body []byte, v any) error {
-	t := bytes.TrimSpace(body)
-	if len(t) == 0 || t[0] != '{' {
-		what := "an empty body"
-		if len(t) > 0 && t[0] == '<' {
-			what = "HTML"
-		} else if len(t) > 0 {
-			what = "not a JSON object"
-		}
-		return fmt.Errorf("%w: %s where the API's JSON was expected", ErrLayout, what)
+	t, err := tpObjectBody(body)
+	if err != nil {
+		return err
 	}
 	if err := json.Unmarshal(t, v); err != nil {
 		var te *json.UnmarshalTypeError
@@ -335,6 +330,21 @@ func tpDecodeObject(body []byte, v any) error {
 		}
 	}
 	return nil
+}
+
+// tpObjectBody trims body and checks that it starts as a JSON object.
+func tpObjectBody(body []byte) ([]byte, error) {
+	t := bytes.TrimSpace(body)
+	if len(t) == 0 || t[0] != '{' {
+		what := "an empty body"
+		if len(t) > 0 && t[0] == '<' {
+			what = "HTML"
+		} else if len(t) > 0 {
+			what = "not a JSON object"
+		}
+		return nil, fmt.Errorf("%w: %s where the API's JSON was expected", ErrLayout, what)
+	}
+	return t, nil
 }
 
 // parseTrustpilotAPIUnit reads GET v1/business-units/{id}. It is pure for
@@ -439,28 +449,88 @@ type tpAPIReview struct {
 // base is scheme://host for review links. An empty list is a page, not an
 // error (a business without reviews, or a page past the last).
 func parseTrustpilotAPIReviews(body []byte, base string) (tpAPIPage, error) {
-	var d tpAPIReviewsDoc
-	if err := tpDecodeObject(body, &d); err != nil {
+	t, err := tpObjectBody(body)
+	if err != nil {
 		return tpAPIPage{}, err
 	}
-	list := bytes.TrimSpace(d.Reviews)
-	if len(list) == 0 || list[0] != '[' {
-		return tpAPIPage{}, fmt.Errorf("%w: no \"reviews\" list", ErrLayout)
-	}
-	// One review at a time from the list (checked whole by tpDecodeObject),
-	// so one odd review can't sink the page, without first copying every
-	// review out as json.RawMessage.
-	dec := json.NewDecoder(bytes.NewReader(list))
+	// One pass over the page: the top-level keys are walked with one
+	// json.Decoder and the review list is read review by review from it,
+	// so one odd review can't sink the page, and nothing is copied out or
+	// scanned twice (decoding the page first, with the list kept raw, was
+	// most of the backfill's parse time: BENCHMARKS.md, "backfill ingest").
+	// Keys match as encoding/json matches struct fields (case-insensitive;
+	// the last of a repeated key wins).
+	dec := json.NewDecoder(bytes.NewReader(t))
+	unreadable := func(err error) error { return fmt.Errorf("%w: unreadable JSON: %v", ErrLayout, err) }
 	if _, err := dec.Token(); err != nil {
+		return tpAPIPage{}, unreadable(err)
+	}
+	var (
+		p       tpAPIPage
+		links   tpAPILinks
+		hasList bool
+	)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return tpAPIPage{}, unreadable(err)
+		}
+		key, _ := tok.(string)
+		switch {
+		case strings.EqualFold(key, "reviews"):
+			if hasList, err = tpAPIReviewList(dec, base, &p); err != nil {
+				return tpAPIPage{}, err
+			}
+		case strings.EqualFold(key, "links"):
+			links = tpAPILinks{}
+			if err := dec.Decode(&links); err != nil {
+				var te *json.UnmarshalTypeError
+				if !errors.As(err, &te) {
+					return tpAPIPage{}, unreadable(err)
+				}
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return tpAPIPage{}, unreadable(err)
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return tpAPIPage{}, unreadable(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return tpAPIPage{}, unreadable(fmt.Errorf("data after the object"))
+	}
+	if !hasList {
 		return tpAPIPage{}, fmt.Errorf("%w: no \"reviews\" list", ErrLayout)
 	}
-	p := tpAPIPage{Reviews: make([]Review, 0, 20), HasNext: d.Links.has("next-page")}
+	p.HasNext = links.has("next-page")
+	p.Reviews = Dedupe(p.Reviews)
+	return p, nil
+}
+
+// tpAPIReviewList reads the value of "reviews" from dec into p.Reviews;
+// false when it is not a list (absent, null or another type is not a
+// reviews page).
+func tpAPIReviewList(dec *json.Decoder, base string, p *tpAPIPage) (bool, error) {
+	if !dec.More() {
+		return false, fmt.Errorf("%w: unreadable JSON: a key without a value", ErrLayout)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return false, fmt.Errorf("%w: unreadable JSON: %v", ErrLayout, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return false, fmt.Errorf("%w: no \"reviews\" list", ErrLayout)
+	}
+	p.Reviews = make([]Review, 0, 20)
 	for dec.More() {
 		var r tpAPIReview
 		if err := dec.Decode(&r); err != nil {
 			var te *json.UnmarshalTypeError
 			if !errors.As(err, &te) {
-				return tpAPIPage{}, fmt.Errorf("%w: unreadable review list: %v", ErrLayout, err)
+				return false, fmt.Errorf("%w: unreadable review list: %v", ErrLayout, err)
 			}
 		}
 		rv := Review{
@@ -489,8 +559,10 @@ func parseTrustpilotAPIReviews(body []byte, base string) (tpAPIPage, error) {
 			p.Reviews = append(p.Reviews, rv)
 		}
 	}
-	p.Reviews = Dedupe(p.Reviews)
-	return p, nil
+	if _, err := dec.Token(); err != nil { // the closing bracket
+		return false, fmt.Errorf("%w: unreadable review list: %v", ErrLayout, err)
+	}
+	return true, nil
 }
 
 // tpSince keeps the reviews written at or after since (all when since is

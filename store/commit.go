@@ -118,13 +118,56 @@ func (db *DB) Commit(ctx context.Context, l ListingInfo, obs sources.Observation
 // the backfill resumes (next; "" when it is done), in the same transaction,
 // so an interrupted backfill continues without gaps or duplicates.
 func (db *DB) CommitPage(ctx context.Context, l ListingInfo, obs sources.Observation, next string, decide Decide) ([]Alert, error) {
-	return db.commit(ctx, l, obs, decide, func(st *State) { st.BackfillCursor = next })
+	return db.CommitPages(ctx, l, []Page{{Obs: obs, Next: next}}, decide)
+}
+
+// Page is one page of a backfill: what it showed and where the backfill
+// resumes after it ("" when it is done).
+type Page struct {
+	Obs  sources.Observation
+	Next string
+}
+
+// CommitPages commits consecutive backfill pages in one transaction, each
+// as CommitPage would (decide is called once per page, in order), and
+// leaves the resume cursor at the last page's Next. A crash leaves all of
+// them or none: the cursor never points past a page that is not stored,
+// so an interrupted backfill resumes at or before the first page it lost.
+func (db *DB) CommitPages(ctx context.Context, l ListingInfo, pages []Page, decide Decide) ([]Alert, error) {
+	var queued []Alert
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		now := db.now().UTC()
+		for _, p := range pages {
+			q, err := commitTx(tx, l, p.Obs, decide, func(st *State) { st.BackfillCursor = p.Next }, now)
+			if err != nil {
+				return err
+			}
+			queued = append(queued, q...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: commit %s: %w", l.ID, err)
+	}
+	return queued, nil
 }
 
 func (db *DB) commit(ctx context.Context, l ListingInfo, obs sources.Observation, decide Decide, edit func(*State)) ([]Alert, error) {
 	var queued []Alert
 	err := db.update(ctx, func(tx *bolt.Tx) error {
-		now := db.now().UTC()
+		var err error
+		queued, err = commitTx(tx, l, obs, decide, edit, db.now().UTC())
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: commit %s: %w", l.ID, err)
+	}
+	return queued, nil
+}
+
+// commitTx is one observation's share of a commit transaction.
+func commitTx(tx *bolt.Tx, l ListingInfo, obs sources.Observation, decide Decide, edit func(*State), now time.Time) (queued []Alert, err error) {
+	err = func() error {
 		prev, err := getState(tx, l.ID)
 		if err != nil {
 			return err
@@ -174,11 +217,8 @@ func (db *DB) commit(ctx context.Context, l ListingInfo, obs sources.Observation
 			}
 		}
 		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: commit %s: %w", l.ID, err)
-	}
-	return queued, nil
+	}()
+	return queued, err
 }
 
 // putReviews stores new reviews, new versions of edited ones (keeping the
@@ -200,7 +240,7 @@ func putReviews(tx *bolt.Tx, listing string, obs sources.Observation, now time.T
 	seen := make(map[string]bool, len(obs.Reviews))
 	for _, r := range obs.Reviews {
 		seen[r.ID] = true
-		oldKey := ids.Get([]byte(r.ID))
+		oldKey := reviewKeyOf(ids.Get([]byte(r.ID)), r.ID)
 		sr := StoredReview{Review: r, Listing: listing, Platform: obs.Platform, FirstSeen: now}
 		if oldKey != nil {
 			var old StoredReview
@@ -234,7 +274,9 @@ func putReviews(tx *bolt.Tx, listing string, obs sources.Observation, now time.T
 		if err := putJSON(revs, key, sr); err != nil {
 			return err
 		}
-		if err := ids.Put([]byte(r.ID), key); err != nil {
+		// The key is the time prefix then the id; the index keeps only
+		// the prefix, its key being the id (BENCHMARKS.md, "store size").
+		if err := ids.Put([]byte(r.ID), key[:8]); err != nil {
 			return err
 		}
 	}
@@ -344,6 +386,17 @@ func sameReview(a, b sources.Review) bool {
 
 // reviewKey orders a listing's reviews by publication (first sight when the
 // platform gives no date), then id.
+// reviewKeyOf is the reviews/<listing> key a review_ids/<listing> value
+// points to: the value is the key's 8-byte time prefix, or the whole key
+// in stores written before the index was trimmed (both are read). nil
+// stays nil.
+func reviewKeyOf(v []byte, id string) []byte {
+	if len(v) != 8 {
+		return v
+	}
+	return append(append(make([]byte, 0, 8+len(id)), v...), id...)
+}
+
 func reviewKey(r StoredReview) []byte {
 	t := r.Published
 	if t.IsZero() {

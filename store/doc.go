@@ -13,6 +13,12 @@
 // through Due/Delivered/Retry/Fail; the CLI reads with Reviews, Ratings and
 // Drafts. No network I/O ever happens inside a transaction.
 //
+// A backfill commits with CommitPages: consecutive pages, each diffed and
+// decided as Commit would, plus the resume cursor of the last page, in one
+// transaction (CommitPage is a batch of one). The cursor therefore never
+// passes a page that is not stored: an interrupted backfill resumes at or
+// before the first page it lost, and pages read twice are deduplicated.
+//
 // # Bucket layout (schema version 2)
 //
 //	meta          "schema" -> "2"
@@ -21,7 +27,8 @@
 //	reviews/      one sub-bucket per listing id:
 //	  <listing>     be64(published unix ns, or first seen) + review id -> StoredReview (JSON)
 //	review_ids/   one sub-bucket per listing id:
-//	  <listing>     review id -> its key in reviews/<listing>
+//	  <listing>     review id -> the 8-byte time prefix of its key in reviews/<listing>
+//	                (the key is prefix + id; older stores hold the whole key, also read)
 //	review_versions/ one sub-bucket per listing id: earlier versions of edited reviews
 //	  <listing>     review id + 0x00 + be64(version number) -> StoredReview (JSON)
 //	ratings/      one sub-bucket per listing id:

@@ -151,7 +151,7 @@ func (db *DB) Review(ctx context.Context, listing, id string) (StoredReview, err
 		if ids == nil || revs == nil {
 			return fmt.Errorf("store: review %s/%s: %w", listing, id, ErrNotFound)
 		}
-		k := ids.Get([]byte(id))
+		k := reviewKeyOf(ids.Get([]byte(id)), id)
 		if k == nil {
 			return fmt.Errorf("store: review %s/%s: %w", listing, id, ErrNotFound)
 		}

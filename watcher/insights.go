@@ -118,11 +118,7 @@ func (r Rules) Insights(ch store.Change, mode Mode, alerts []store.Alert, help H
 		return alerts, nil
 	}
 	l := ch.Listing
-	own, err := ch.History.BusinessListings(l.Business)
-	if err != nil {
-		return alerts, fmt.Errorf("insights: listings of %s: %w", l.Business, err)
-	}
-	if !slices.ContainsFunc(own, func(o store.ListingInfo) bool { return o.ID == l.ID }) {
+	if l.Competitor {
 		return alerts, nil // a competitor's listing: watched, never alerted
 	}
 	base := store.Alert{
@@ -133,6 +129,7 @@ func (r Rules) Insights(ch store.Change, mode Mode, alerts []store.Alert, help H
 	if now.IsZero() {
 		now = ch.Prev.LastSuccess
 	}
+	var err error
 	if mode == Live {
 		// A full sync reads history page by page: history is not a burst.
 		if alerts, err = r.bombing(base, ch, now, alerts); err != nil {
@@ -146,7 +143,7 @@ func (r Rules) Insights(ch store.Change, mode Mode, alerts []store.Alert, help H
 		return alerts, err
 	}
 	alerts = r.display(base, ch, alerts)
-	return r.trends(base, ch, now, alerts, own, help.Topics)
+	return r.trends(base, ch, now, alerts, help.Topics)
 }
 
 // when is a review's time for rates and windows: its publication when the
@@ -487,7 +484,7 @@ func complaint(rev sources.Review) bool { return rev.Rating == nil || *rev.Ratin
 // least trend_min negative or mixed reviews of the business within
 // trend_window, across its listings; again only when the count grows (or
 // a new set of reviews makes a new trend).
-func (r Rules) trends(base store.Alert, ch store.Change, now time.Time, alerts []store.Alert, listings []store.ListingInfo, topics Topics) ([]store.Alert, error) {
+func (r Rules) trends(base store.Alert, ch store.Change, now time.Time, alerts []store.Alert, topics Topics) ([]store.Alert, error) {
 	if topics == nil {
 		return alerts, nil
 	}
@@ -504,6 +501,12 @@ func (r Rules) trends(base store.Alert, ch store.Change, now time.Time, alerts [
 	}
 	if len(found) == 0 {
 		return alerts, nil
+	}
+	// The business's listings are read only now: every poll reading all
+	// of them cost O(listings) a poll (BENCHMARKS.md, "daemon memory").
+	listings, err := ch.History.BusinessListings(ch.Listing.Business)
+	if err != nil {
+		return alerts, fmt.Errorf("insights: listings of %s: %w", ch.Listing.Business, err)
 	}
 	window := r.trendWindow()
 	type hit struct {

@@ -252,7 +252,9 @@ func TestInsightRules(t *testing.T) {
 				h.listings = []store.ListingInfo{info}
 				h.add(info.ID, rv("s1", "Ana", 2, t0.Add(-day), "long wait"), rv("s2", "Bo", 2, t0.Add(-day), "long wait"))
 			},
-			steps: []step{{at: t0, l: google, prev: polled(4.6, 100), news: []sources.Review{
+			// The store writes the committed listing as it is, so "not
+			// among the business's own" is its Competitor flag.
+			steps: []step{{at: t0, l: func() store.ListingInfo { c := google; c.Competitor = true; return c }(), prev: polled(4.6, 100), news: []sources.Review{
 				rv("b1", "X1", 1, t0.Add(-50*time.Minute), "long wait"), rv("b2", "X2", 1, t0.Add(-40*time.Minute), "long wait"),
 				rv("b3", "X3", 1, t0.Add(-30*time.Minute), "long wait"), rv("b4", "X4", 1, t0.Add(-20*time.Minute), "long wait"),
 				rv("b5", "X5", 1, t0.Add(-10*time.Minute), "long wait")},

@@ -3,9 +3,9 @@ package watcher
 import (
 	"context"
 	"errors"
-
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/revwatch/revwatch/sources"
@@ -185,10 +185,13 @@ func (w *Watcher) purge(ctx context.Context, t Target) error {
 type Progress func(pages, reviews int)
 
 // Backfill stores a listing's history without alerts. A source that can
-// page (sources.Backfiller) is committed page by page with its resume
-// cursor, so an interrupted backfill continues where it stopped, with no
-// gaps and no duplicates; others get one deep fetch. since (zero: no
-// limit) stops at older reviews.
+// page (sources.Backfiller) is committed in batches of consecutive pages
+// (backfillBatchReviews reviews or backfillBatchAge, whichever comes
+// first), each batch with the resume cursor of its last page in one
+// transaction, so an interrupted backfill continues at or before the
+// first page it did not store: nothing is skipped, and the pages read
+// again are deduplicated by the store. Others get one deep fetch. since
+// (zero: no limit) stops at older reviews.
 func (w *Watcher) Backfill(ctx context.Context, t Target, since time.Time, progress Progress) (Result, error) {
 	bf, ok := t.Source.(sources.Backfiller)
 	if !ok {
@@ -206,26 +209,68 @@ func (w *Watcher) Backfill(ctx context.Context, t Target, since time.Time, progr
 	if st.BackfillCursor != "" {
 		w.log.Info("resuming backfill", "listing", t.Info.ID, "cursor", st.BackfillCursor)
 	}
-	pages := 0
-	ferr := bf.Backfill(ctx, t.Listing, since, st.BackfillCursor, func(obs sources.Observation, next string) error {
-		obs.Listing, obs.Platform = t.Info.ID, t.Info.Platform
-		var ch store.Change
-		queued, err := w.db.CommitPage(context.WithoutCancel(ctx), t.Info, obs, next, func(c store.Change) []store.Alert {
-			ch = c
-			return w.rules.Evaluate(c, Backfill, nil)
-		})
-		if err != nil {
-			return err
+	// A committer goroutine stores batch after batch while the source
+	// reads the next pages: decoding and committing overlap. After a
+	// failed commit it stores nothing more, so the cursor never passes a
+	// page that is not stored.
+	commits := make(chan []store.Page, 1)
+	committed := make(chan error, 1)
+	var failed atomic.Bool
+	go func() {
+		var cerr error
+		pages := 0
+		for batch := range commits {
+			if cerr != nil {
+				continue
+			}
+			var added, edited int
+			queued, err := w.db.CommitPages(context.WithoutCancel(ctx), t.Info, batch, func(c store.Change) []store.Alert {
+				added, edited = added+len(c.New), edited+len(c.Edited)
+				return w.rules.Evaluate(c, Backfill, nil)
+			})
+			if err != nil {
+				cerr = err
+				failed.Store(true)
+				continue
+			}
+			pages += len(batch)
+			res.New, res.Edited = res.New+added, res.Edited+edited
+			res.Alerts = append(res.Alerts, queued...)
+			if progress != nil {
+				progress(pages, res.New)
+			}
 		}
-		pages++
-		res.New += len(ch.New)
-		res.Edited += len(ch.Edited)
-		res.Alerts = append(res.Alerts, queued...)
-		if progress != nil {
-			progress(pages, res.New)
+		committed <- cerr
+	}()
+	var batch []store.Page
+	var batchReviews int
+	var batchStart time.Time
+	ferr := bf.Backfill(ctx, t.Listing, since, st.BackfillCursor, func(obs sources.Observation, next string) error {
+		if failed.Load() {
+			return errors.New("a commit failed")
+		}
+		obs.Listing, obs.Platform = t.Info.ID, t.Info.Platform
+		if len(batch) == 0 {
+			batchStart = time.Now()
+		}
+		batch = append(batch, store.Page{Obs: obs, Next: next})
+		batchReviews += len(obs.Reviews)
+		// Two fsyncs a page kept the ingest waiting on the disk
+		// (BENCHMARKS.md, "backfill ingest"); a batch shares them. The
+		// age bound keeps a slow source's pages from waiting long.
+		if batchReviews >= backfillBatchReviews || next == "" || time.Since(batchStart) >= backfillBatchAge {
+			commits <- batch
+			batch, batchReviews = nil, 0
 		}
 		return nil
 	})
+	if len(batch) > 0 {
+		commits <- batch // pages read before an error or a cancel are kept
+	}
+	close(commits)
+	if cerr := <-committed; cerr != nil {
+		ferr = cerr // the first thing that went wrong
+	}
 	if ferr != nil {
 		if ctx.Err() != nil {
 			return res, fmt.Errorf("backfill %s: interrupted; run it again to continue: %w", t.Info.ID, ctx.Err())
@@ -235,6 +280,13 @@ func (w *Watcher) Backfill(ctx context.Context, t Target, since time.Time, progr
 	w.committed(res.Alerts)
 	return res, w.purge(ctx, t)
 }
+
+// A backfill commits its pages in batches of at most this many reviews,
+// or of the pages read within this long.
+const (
+	backfillBatchReviews = 10000
+	backfillBatchAge     = 2 * time.Second
+)
 
 func (w *Watcher) committed(queued []store.Alert) {
 	if len(queued) > 0 && w.OnCommit != nil {

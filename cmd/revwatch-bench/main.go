@@ -130,7 +130,7 @@ var groups = []group{
 	{name: "daemon", what: "daemon memory after 3 sweeps", run: runDaemon,
 		rows: [][3]string{{"daemon RSS after 3 sweeps", "MB", "<= 80 MB"}, {"daemon RSS growth, sweep 2 -> 3", "MB", "no growth (<= 5% of sweep 2's RSS)"}}},
 	{name: "ingest", what: "backfill ingest and store size per review", run: runIngest,
-		rows: [][3]string{{"backfill ingest (trustpilot API pages -> CommitPage)", "reviews/s", ">= 0.5x raw insert and > 50,000 reviews/s"}, {"store size per review", "bytes", "<= 1.5x the review's JSON"}}},
+		rows: [][3]string{{"backfill ingest (trustpilot API pages -> CommitPages)", "reviews/s", ">= 0.5x raw insert and > 50,000 reviews/s"}, {"store size per review", "bytes", "<= 1.5x the review's JSON"}}},
 	{name: "export", what: "`revwatch reviews --format json` over the ingested store", run: runExport,
 		rows: [][3]string{{"reviews --format json: time", "s", "<= 3x the raw scan"}, {"reviews --format json: peak anon RSS", "MB", "flat: <= 1 listing's export + 16 MB"}}},
 }

@@ -52,9 +52,11 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 	// Hooks are set before anything runs that could call them.
 	m := newMetrics(a.db, a.targets)
 	alarm := &storeAlarm{n: a.notifier, log: a.log, path: a.db.Path()}
+	release := &mapRelease{db: a.db, log: a.log}
 	a.watcher.OnPoll = func(t watcher.Target, res watcher.Result, took time.Duration) {
 		m.poll(t, res, took)
 		alarm.ok(ctx)
+		release.polled()
 	}
 	a.disp.Observe = m.deliver
 	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
