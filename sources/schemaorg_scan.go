@@ -17,12 +17,35 @@ import (
 // a bare client (BENCHMARKS.md). TestSOScanMatchesTokenizer checks it
 // against the tokenizer.
 func soScanHTML(body []byte) (blocks []string, lang string) {
-	s := soScanner{b: body}
 	seenHTML := false
+	soWalk(body, func(t soTag, text []byte) {
+		if t.name == "html" && !t.selfClosing && !seenHTML {
+			seenHTML = true
+			if v, ok := t.attr("lang"); ok {
+				lang = v
+			}
+		}
+		if t.name == "script" && text != nil {
+			if v, ok := t.attr("type"); ok && strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "application/ld+json") {
+				blocks = append(blocks, soRawText(text))
+			}
+		}
+	})
+	return blocks, lang
+}
+
+// soWalk calls visit for every start tag of body, in order, as the x/net/html
+// tokenizer would produce them; only <html>, <link> and the raw-text
+// elements carry their name and attributes (see tag). For a script (and the other raw-text
+// elements) that is not self-closing and has content, text is that raw
+// content (pass it through soRawText for what the tokenizer's Text gives);
+// otherwise text is nil.
+func soWalk(body []byte, visit func(t soTag, text []byte)) {
+	s := soScanner{b: body}
 	for {
 		j := bytes.IndexByte(s.b[s.i:], '<')
 		if j < 0 || s.i+j+1 >= len(s.b) {
-			return blocks, lang
+			return
 		}
 		s.i += j + 1
 		c := s.b[s.i]
@@ -30,14 +53,9 @@ func soScanHTML(body []byte) (blocks []string, lang string) {
 		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
 			t, ok := s.tag()
 			if !ok {
-				return blocks, lang // the body ended inside a tag
+				return // the body ended inside a tag
 			}
-			if t.name == "html" && !t.selfClosing && !seenHTML {
-				seenHTML = true
-				if v, ok := t.attr("lang"); ok {
-					lang = v
-				}
-			}
+			var text []byte
 			if raw := soRawTag(t.name); raw != "" {
 				start := s.i
 				var end int
@@ -50,16 +68,15 @@ func soScanHTML(body []byte) (blocks []string, lang string) {
 				default:
 					end = s.rawText(raw)
 				}
-				if t.name == "script" && !t.selfClosing && end > start {
-					if v, ok := t.attr("type"); ok && strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "application/ld+json") {
-						blocks = append(blocks, soRawText(s.b[start:end]))
-					}
+				if !t.selfClosing && end > start {
+					text = s.b[start:end]
 				}
 			}
+			visit(t, text)
 		case c == '/':
 			s.i++
 			if s.i >= len(s.b) {
-				return blocks, lang
+				return
 			}
 			c = s.b[s.i]
 			switch {
@@ -67,7 +84,7 @@ func soScanHTML(body []byte) (blocks []string, lang string) {
 				s.i++ // "</>": no token
 			case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
 				if _, ok := s.tag(); !ok {
-					return blocks, lang
+					return
 				}
 			default:
 				s.untilCloseAngle()
@@ -156,13 +173,13 @@ func (s *soScanner) tag() (t soTag, ok bool) {
 	for s.i < len(s.b) && !soSpace(s.b[s.i]) && s.b[s.i] != '/' && s.b[s.i] != '>' {
 		s.i++
 	}
-	// Only <html> and the raw-text elements matter: other tags keep no name
-	// and no attributes (most of a page's tags; allocating for them cost
+	// Only <html>, <link> (Trustpilot's rel=next) and the raw-text elements
+	// matter: other tags keep no name and no attributes (most of a page's tags; allocating for them cost
 	// more than the rest of the scan).
 	name := s.b[start:s.i]
 	keep := false
 	if len(name) <= len("plaintext") {
-		if t.name = soLower(name); t.name == "html" || soRawTag(t.name) != "" {
+		if t.name = soLower(name); t.name == "html" || t.name == "link" || soRawTag(t.name) != "" {
 			keep = true
 		} else {
 			t.name = ""

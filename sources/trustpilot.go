@@ -13,9 +13,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // trustpilot reads a Trustpilot business through one of two doors.
@@ -468,65 +465,38 @@ type trustpilotDoc struct {
 	nextLink bool     // <link rel="next">
 }
 
-// scanTrustpilotHTML tokenises the page once, keeping the script texts. A
-// tokenizer rather than a DOM: pages are ~600 KB and only three kinds of
-// element matter.
+// scanTrustpilotHTML reads the page once, keeping the script texts: with
+// soWalk, which follows the HTML tokenizer's rules but jumps over text
+// (pages are ~600 KB and only three kinds of element matter; the token
+// scan was half of the parse, BENCHMARKS.md). TestTrustpilotScanMatchesTokenizer
+// checks it against the tokenizer.
 func scanTrustpilotHTML(body []byte) trustpilotDoc {
 	var d trustpilotDoc
-	z := html.NewTokenizer(bytes.NewReader(body))
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			return d
-		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			continue
-		}
-		name, hasAttr := z.TagName()
-		switch atom.Lookup(name) {
-		case atom.Script:
-			var id, typ string
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				switch string(k) {
-				case "id":
-					id = string(v)
-				case "type":
-					typ = strings.ToLower(strings.TrimSpace(string(v)))
-				}
+	soWalk(body, func(t soTag, text []byte) {
+		switch t.name {
+		case "script":
+			if text == nil {
+				return
 			}
+			id, _ := t.attr("id")
+			typ, _ := t.attr("type")
 			isNext := id == "__NEXT_DATA__"
-			isLD := strings.HasPrefix(typ, "application/ld+json")
-			if tt == html.SelfClosingTagToken || (!isNext && !isLD) {
-				continue
+			isLD := strings.HasPrefix(strings.ToLower(strings.TrimSpace(typ)), "application/ld+json")
+			switch {
+			case isNext && d.nextData == nil:
+				d.nextData = []byte(soRawText(text))
+			case isLD:
+				d.jsonLD = append(d.jsonLD, []byte(soRawText(text)))
 			}
-			if z.Next() != html.TextToken {
-				continue
-			}
-			text := bytes.Clone(z.Text())
-			if isNext && d.nextData == nil {
-				d.nextData = text
-			} else if isLD {
-				d.jsonLD = append(d.jsonLD, text)
-			}
-		case atom.Link:
-			var rel, href string
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				switch string(k) {
-				case "rel":
-					rel = strings.ToLower(string(v))
-				case "href":
-					href = string(v)
-				}
-			}
-			if href != "" && strings.Contains(" "+rel+" ", " next ") {
+		case "link":
+			rel, _ := t.attr("rel")
+			href, _ := t.attr("href")
+			if href != "" && strings.Contains(" "+strings.ToLower(rel)+" ", " next ") {
 				d.nextLink = true
 			}
 		}
-	}
+	})
+	return d
 }
 
 // tpNum is a JSON number that may arrive as a string ("4.3") or null;
