@@ -509,22 +509,62 @@ var taBusinessTypes = map[string]bool{
 // taBubble is the rating in a "ui_bubble_rating bubble_45" class: tenths of a star.
 var taBubble = regexp.MustCompile(`(?:^|\s)bubble_(\d{1,2})(?:\s|$)`)
 
+// taCardSel is a review card; the "recent review" highlight cards
+// (class recent_review) match too and are skipped.
+const taCardSel = "div.reviewSelector[data-reviewid]"
+
 // parseTaPage reads a listing page: the business from its JSON-LD and the
 // reviews from the 2019 desktop markup. It is pure (no I/O, no clock) for
 // fuzzing and benchmarks; pageURL (after redirects) resolves review links.
 // A page with neither a rating nor reviews is ErrLayout.
+//
+// It reads the page with taScanPage, which builds a tree for the review
+// cards only, and falls back to a whole DOM (parseTaPageDOM) when the page
+// holds anything whose tree that scan cannot tell exactly (tables,
+// templates, misnested formatting...). TestTaScanMatchesDOM and
+// FuzzTaScanPage check the two give the same Observation.
 func parseTaPage(body []byte, pageURL string) (Observation, error) {
+	if d, ok := taScanPage(body); ok {
+		return taPageObservation(d, pageURL)
+	}
+	return parseTaPageDOM(body, pageURL)
+}
+
+// taPage is what a listing page says, before interpretation: the JSON-LD
+// texts in document order, the <html lang>, and the review cards.
+type taPage struct {
+	ld    []string
+	lang  string
+	cards []*goquery.Selection
+}
+
+// parseTaPageDOM is parseTaPage through a whole DOM (goquery).
+func parseTaPageDOM(body []byte, pageURL string) (Observation, error) {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
 	if err != nil {
 		return Observation{}, fmt.Errorf("%w: unreadable HTML: %v", ErrLayout, err)
 	}
+	var d taPage
+	d.lang, _ = doc.Find("html").First().Attr("lang")
+	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+		if typ, _ := s.Attr("type"); strings.HasPrefix(strings.ToLower(strings.TrimSpace(typ)), "application/ld+json") {
+			d.ld = append(d.ld, s.Text())
+		}
+	})
+	doc.Find(taCardSel).Each(func(_ int, s *goquery.Selection) {
+		d.cards = append(d.cards, s)
+	})
+	return taPageObservation(d, pageURL)
+}
+
+// taPageObservation interprets a page's parts.
+func taPageObservation(d taPage, pageURL string) (Observation, error) {
 	base, _ := url.Parse(pageURL)
 	// The page lists reviews in its own language (the site's default filter).
-	lang, _ := doc.Find("html").First().Attr("lang")
-	lang, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(strings.ReplaceAll(lang, "_", "-"))), "-")
+	lang, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(strings.ReplaceAll(d.lang, "_", "-"))), "-")
 
 	var obs Observation
-	if biz := taLDBusiness(doc); biz != nil {
+	if biz := taLDBusiness(d.ld); biz != nil {
 		obs.Name = taClean(biz.str("name"))
 		obs.Rating = taLDRating(biz.obj("aggregateRating"))
 		det := &Details{Name: obs.Name, Address: taLDAddress(biz["address"]), Phone: taClean(biz.str("telephone"))}
@@ -534,16 +574,16 @@ func parseTaPage(body []byte, pageURL string) (Observation, error) {
 	}
 
 	var reviews []Review
-	doc.Find("div.reviewSelector[data-reviewid]").Each(func(_ int, s *goquery.Selection) {
+	for _, s := range d.cards {
 		// The "recent review" highlight cards repeat reviews listed below.
 		if s.HasClass("recent_review") {
-			return
+			continue
 		}
 		if r, ok := taPageReview(s, base, pageURL); ok {
 			r.Language = lang
 			reviews = append(reviews, r)
 		}
-	})
+	}
 	obs.Reviews = Dedupe(reviews)
 	if obs.Rating == nil && len(obs.Reviews) == 0 {
 		return Observation{}, fmt.Errorf("%w: no JSON-LD aggregateRating and no div.reviewSelector[data-reviewid] reviews", ErrLayout)
@@ -553,7 +593,7 @@ func parseTaPage(body []byte, pageURL string) (Observation, error) {
 
 // taLDBusiness is the page's business: the first JSON-LD node carrying an
 // aggregate rating, else the first of a business type.
-func taLDBusiness(doc *goquery.Document) taObj {
+func taLDBusiness(texts []string) taObj {
 	var nodes []taObj
 	var walk func(raw json.RawMessage)
 	walk = func(raw json.RawMessage) {
@@ -576,11 +616,9 @@ func taLDBusiness(doc *goquery.Document) taObj {
 			}
 		}
 	}
-	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
-		if typ, _ := s.Attr("type"); strings.HasPrefix(strings.ToLower(strings.TrimSpace(typ)), "application/ld+json") {
-			walk(json.RawMessage(s.Text()))
-		}
-	})
+	for _, t := range texts {
+		walk(json.RawMessage(t))
+	}
 	for _, n := range nodes {
 		if taLDRating(n.obj("aggregateRating")) != nil {
 			return n
