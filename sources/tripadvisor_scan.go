@@ -758,8 +758,8 @@ func (m *taSim) endBody(t *taTok) {
 	case atom.Applet, atom.Marquee, atom.Object, atom.Template:
 		// Never open here (they bail), so ignored.
 	case atom.Br:
-		br := taTok{atom: atom.Br, name: "br", tokenized: true}
-		m.void(&br) // </br> is <br>
+		br := taTok{atom: atom.Br, name: "br", attr: t.attr, tokenized: true}
+		m.void(&br) // </br> is <br> (with what Token made of the end tag's attributes)
 	default:
 		m.endOther(t)
 	}
@@ -845,7 +845,7 @@ func (m *taSim) readCard(at int) int {
 				selfClosing: tt == html.SelfClosingTagToken}
 			m.start(&t)
 		case html.EndTagToken:
-			m.end(&taTok{atom: tok.DataAtom, name: tok.Data, end: true})
+			m.end(&taTok{atom: tok.DataAtom, name: tok.Data, attr: tok.Attr, tokenized: true, end: true})
 		case html.TextToken:
 			m.text(tok.Data)
 		case html.CommentToken:
