@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"net/http"
@@ -39,13 +40,20 @@ type Env struct {
 
 	mu         sync.Mutex
 	validators map[string]validator // by URL: what a conditional GET sends
+	seed       maphash.Seed         // for validator.sum; set with the first validator
 	limits     map[string]*rate.Limiter
 	robots     map[string]robotsEntry
 	robotsT    time.Duration
 }
 
-// validator is what a page answered with, for If-None-Match/If-Modified-Since.
-type validator struct{ etag, lastModified string }
+// validator is what a parsed page answered with: its If-None-Match and
+// If-Modified-Since values, and sum, a hash of its final URL and body.
+// Most sites send no validators; sum lets a byte-identical page count as
+// "not modified" without being parsed again.
+type validator struct {
+	etag, lastModified string
+	sum                uint64
+}
 
 type robotsEntry struct {
 	data    *robotstxt.RobotsData
@@ -118,24 +126,100 @@ type Page struct {
 }
 
 // Remember arms conditional GETs for a page the caller parsed
-// successfully: the next GetPage of the same URL sends its validators and
-// a 304 answer becomes ErrNotModified. Only a parsed page is remembered,
-// so a broken page is never mistaken for "unchanged".
+// successfully: the next GetPage of the same URL sends its validators, and
+// a 304 answer, or a 2xx answer byte for byte the same page, becomes
+// ErrNotModified. Only a parsed page is remembered, so a broken page is
+// never mistaken for "unchanged".
 func (e *Env) Remember(p Page) {
-	if p.requested == "" || (p.etag == "" && p.lastModified == "") {
+	if p.requested != "" {
+		e.remember(p.requested, e.validatorOf(p))
+	}
+}
+
+// validatorOf is what Remember keeps of a page.
+func (e *Env) validatorOf(p Page) validator {
+	e.mu.Lock()
+	if e.validators == nil {
+		e.validators = map[string]validator{}
+		e.seed = maphash.MakeSeed()
+	}
+	seed := e.seed
+	e.mu.Unlock()
+	return validator{etag: p.etag, lastModified: p.lastModified, sum: pageSum(seed, p)}
+}
+
+func (e *Env) remember(requested string, v validator) {
+	if requested == "" {
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.validators == nil {
-		e.validators = map[string]validator{}
+	e.validators[requested] = v
+}
+
+// pageSum hashes what a page's parse depends on: where it ended up and its
+// bytes. maphash runs at memory speed, a small part of reading the page.
+func pageSum(seed maphash.Seed, p Page) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	if p.URL != nil {
+		h.WriteString(p.URL.String())
 	}
-	e.validators[p.requested] = validator{etag: p.etag, lastModified: p.lastModified}
+	h.WriteByte(0)
+	h.Write(p.Body)
+	return h.Sum64()
 }
 
 // GetPage fetches a public page with colly, honouring robots.txt, the host
 // limiter and the body cap. Non-2xx answers and challenge pages are errors.
+// A remembered page (Remember) is asked for conditionally: unchanged, it is
+// ErrNotModified.
 func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
+	page, err := e.fetchPage(ctx, rawURL, true)
+	if err != nil {
+		return Page{}, err
+	}
+	if err := challenge(rawURL, page.Status, page.Body); err != nil {
+		return Page{}, err
+	}
+	return page, nil
+}
+
+// ReadPage fetches a page as GetPage does and hands it to parse. For a page
+// parse accepts it returns remember, which arms the next ReadPage of the
+// URL (see Remember); the caller calls it once what the page held is
+// stored (Observation.Stored). fresh skips the conditional request and
+// returns no remember: a backfill reads every page whatever a poll saw.
+//
+// The page is searched for challenge markers only when parse fails (or the
+// status is an error): a page the listing's data was read from is the
+// listing, and the search cost a sweep of 10,000 listings more than the
+// parse did. A failed parse of a challenge page is ErrBlocked, naming the
+// marker, not the parser's ErrLayout.
+func (e *Env) ReadPage(ctx context.Context, rawURL string, fresh bool, parse func(Page) error) (remember func(), err error) {
+	page, err := e.fetchPage(ctx, rawURL, !fresh)
+	if err != nil {
+		return nil, err
+	}
+	if err := parse(page); err != nil {
+		if cerr := challenge(rawURL, page.Status, page.Body); cerr != nil {
+			return nil, cerr
+		}
+		return nil, err
+	}
+	if fresh {
+		return func() {}, nil
+	}
+	v := e.validatorOf(page) // now: the closure must not keep the body alive
+	return func() { e.remember(page.requested, v) }, nil
+}
+
+// fetchPage is GetPage without the challenge search: errors for bad URLs,
+// robots.txt, transport failures, oversized bodies, login redirects and
+// non-2xx statuses (searched for challenge markers: a 503 challenge is
+// ErrBlocked), and ErrNotModified for a 304 or, when conditional, a page
+// byte-identical to the remembered one.
+func (e *Env) fetchPage(ctx context.Context, rawURL string, conditional bool) (Page, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return Page{}, fmt.Errorf("%w: url %q is not an absolute http(s) URL", ErrConfig, rawURL)
@@ -159,10 +243,16 @@ func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
 		colly.AllowURLRevisit(),
 	)
 	c.SetClient(e.client())
-	e.mu.Lock()
-	v, conditional := e.validators[rawURL]
-	e.mu.Unlock()
+	var v validator
+	var seed maphash.Seed
 	if conditional {
+		e.mu.Lock()
+		v, conditional = e.validators[rawURL]
+		seed = e.seed
+		e.mu.Unlock()
+	}
+	asked := conditional && (v.etag != "" || v.lastModified != "")
+	if asked {
 		c.OnRequest(func(r *colly.Request) {
 			if v.etag != "" {
 				r.Headers.Set("If-None-Match", v.etag)
@@ -188,11 +278,17 @@ func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
 	if int64(len(page.Body)) > limit {
 		return Page{}, fmt.Errorf("GET %s: %w (%d bytes)", Redact(u.String()), ErrTooLarge, limit)
 	}
-	if page.Status == http.StatusNotModified && conditional {
+	if page.Status == http.StatusNotModified && asked {
 		return Page{}, fmt.Errorf("GET %s: %w", Redact(u.String()), ErrNotModified)
 	}
-	if err := classify(u.String(), page.URL, page.Status, page.Body); err != nil {
+	if err := classify(u.String(), page.URL, page.Status, nil); err != nil {
+		if cerr := challenge(u.String(), page.Status, page.Body); cerr != nil {
+			return Page{}, cerr
+		}
 		return Page{}, err
+	}
+	if conditional && v.sum != 0 && pageSum(seed, page) == v.sum {
+		return Page{}, fmt.Errorf("GET %s: %w (the same page as last time)", Redact(u.String()), ErrNotModified)
 	}
 	return page, nil
 }
@@ -335,8 +431,9 @@ var challengeMarkers = []string{
 	"Please enable JS and disable any ad blocker",
 }
 
-// classify turns a response that isn't the listing into an error.
-func classify(requested string, final *url.URL, status int, body []byte) error {
+// challenge reports a challenge, consent or bot-wall page: ErrBlocked
+// naming the marker found in the first 64 KiB of an HTML body.
+func challenge(requested string, status int, body []byte) error {
 	head := body
 	if len(head) > 64<<10 {
 		head = head[:64<<10]
@@ -344,12 +441,22 @@ func classify(requested string, final *url.URL, status int, body []byte) error {
 	// Only HTML can be a challenge page: a JSON body quoting a review that
 	// says "Just a moment..." is still data.
 	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
-		head = nil
+		return nil
 	}
 	for _, m := range challengeMarkers {
 		if bytes.Contains(head, []byte(m)) {
 			return fmt.Errorf("GET %s: %w: challenge page (HTTP %d, %q)", Redact(requested), ErrBlocked, status, m)
 		}
+	}
+	return nil
+}
+
+// classify turns a response that isn't the listing into an error: a
+// challenge page (see challenge), a redirect to a login or consent page, a
+// non-2xx status.
+func classify(requested string, final *url.URL, status int, body []byte) error {
+	if err := challenge(requested, status, body); err != nil {
+		return err
 	}
 	if final != nil && final.String() != requested {
 		p := strings.ToLower(final.Path + " " + final.Host)

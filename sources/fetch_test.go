@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -188,5 +189,99 @@ func TestConditionalGet(t *testing.T) {
 	}
 	if hits != 3 || notModified != 1 {
 		t.Fatalf("hits=%d 304s=%d", hits, notModified)
+	}
+}
+
+// TestReadPage: a page parsed once and served again byte for byte is
+// ErrNotModified without a parse (most sites send no ETag); a changed page,
+// a page whose parse failed and a fresh read are parsed; challenge markers
+// count only when the parse fails. Only a page whose observation was stored
+// (remember called) may be skipped.
+func TestReadPage(t *testing.T) {
+	const challengePage = "<html><title>Just a moment...</title><script src=/cdn-cgi/challenge-platform/h/b/x></script></html>"
+	errParse := errors.New("no listing here")
+	type read struct {
+		body      string // what the server answers this time
+		fresh     bool
+		parseFail bool
+		lost      bool  // the caller failed to store it: remember not called
+		want      error // nil: parsed
+		parsed    bool  // parse was called
+	}
+	cases := []struct {
+		name  string
+		reads []read
+	}{
+		{"unchanged page", []read{
+			{body: "<p>4.5 stars</p>", parsed: true},
+			{body: "<p>4.5 stars</p>", want: ErrNotModified},
+			{body: "<p>4.5 stars</p>", want: ErrNotModified},
+		}},
+		{"changed page", []read{
+			{body: "<p>4.5 stars</p>", parsed: true},
+			{body: "<p>4.4 stars</p>", parsed: true},
+			{body: "<p>4.4 stars</p>", want: ErrNotModified},
+		}},
+		{"a page whose store failed is read again", []read{
+			{body: "<p>4.5 stars</p>", lost: true, parsed: true},
+			{body: "<p>4.5 stars</p>", parsed: true},
+			{body: "<p>4.5 stars</p>", want: ErrNotModified},
+		}},
+		{"a failed parse is not remembered", []read{
+			{body: "<p>broken</p>", parseFail: true, want: errParse, parsed: true},
+			{body: "<p>broken</p>", parsed: true},
+		}},
+		{"fresh reads always parse and remember nothing", []read{
+			{body: "<p>4.5 stars</p>", parsed: true},
+			{body: "<p>4.5 stars</p>", fresh: true, parsed: true},
+			{body: "<p>4.6 stars</p>", fresh: true, parsed: true},
+			{body: "<p>4.5 stars</p>", want: ErrNotModified},
+		}},
+		{"challenge page: the parse fails, blocked", []read{
+			{body: challengePage, parseFail: true, want: ErrBlocked, parsed: true},
+		}},
+		{"a page quoting a marker is data when it parses", []read{
+			{body: "<p>Just a moment...</p>" + challengePage, parsed: true},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body atomic.Pointer[string]
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/page" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Write([]byte(*body.Load()))
+			}))
+			defer srv.Close()
+			env := testEnv()
+			for i, rd := range c.reads {
+				body.Store(&rd.body)
+				parsed := false
+				remember, err := env.ReadPage(context.Background(), srv.URL+"/page", rd.fresh, func(p Page) error {
+					parsed = true
+					if string(p.Body) != rd.body {
+						t.Errorf("read %d: parse got %q", i, p.Body)
+					}
+					if rd.parseFail {
+						return errParse
+					}
+					return nil
+				})
+				if rd.want == nil && err != nil || rd.want != nil && !errors.Is(err, rd.want) {
+					t.Fatalf("read %d: err = %v, want %v", i, err, rd.want)
+				}
+				if parsed != rd.parsed {
+					t.Fatalf("read %d: parse called = %v, want %v", i, parsed, rd.parsed)
+				}
+				if (err == nil) != (remember != nil) {
+					t.Fatalf("read %d: err = %v but remember = %v", i, err, remember != nil)
+				}
+				if remember != nil && !rd.lost {
+					remember()
+				}
+			}
+		})
 	}
 }

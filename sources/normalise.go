@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ContentID derives a stable review id from its content, for platforms that
@@ -13,15 +14,66 @@ import (
 // wrapping, other entity escaping) still yields the same id.
 func ContentID(parts ...string) string {
 	h := sha256.New()
+	var buf []byte
 	for _, p := range parts {
-		h.Write([]byte(foldSpace(strings.ToLower(p))))
-		h.Write([]byte{0})
+		buf = append(append(buf[:0], foldSpace(strings.ToLower(p))...), 0)
+		h.Write(buf)
 	}
-	return "h-" + hex.EncodeToString(h.Sum(nil))[:16]
+	var sum [sha256.Size]byte
+	return "h-" + hex.EncodeToString(h.Sum(sum[:0])[:8])
 }
 
+// foldSpace trims s and collapses every run of white space (unicode.IsSpace)
+// into one ' ': strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "),
+// which review ids depend on, without its allocations. Most text is folded
+// already and comes back as it is.
 func foldSpace(s string) string {
-	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	folded := true
+	prevSpace := true // a leading space needs folding
+	for i := 0; i < len(s) && folded; {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == ' ' && !prevSpace:
+				prevSpace = true
+			case c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+				folded = false
+			default:
+				prevSpace = false
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			folded = false
+		}
+		i += size
+		prevSpace = false
+	}
+	if folded && (!prevSpace || s == "") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	inWord := false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			inWord = false
+		} else {
+			if !inWord && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			inWord = true
+			b.WriteString(s[i : i+size]) // the bytes as they are, invalid UTF-8 too
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // Normalise maps a value on the scale [worst, best] onto 1-5, rounded to two

@@ -57,25 +57,26 @@ func (s *schemaOrg) Fetch(ctx context.Context, l Listing, o Options) (Observatio
 	if err := validateSchemaOrg(l); err != nil {
 		return Observation{}, err
 	}
-	page, err := s.env.GetPage(ctx, l.URL)
+	var obs Observation
+	stored, err := s.env.ReadPage(ctx, l.URL, o.Backfill, func(page Page) error {
+		// Relative review URLs resolve against where the page really was.
+		pageURL := l.URL
+		if page.URL != nil {
+			pageURL = page.URL.String()
+		}
+		var err error
+		obs, err = parseSchemaOrg(page.Body, pageURL)
+		return err
+	})
 	if err != nil {
 		return Observation{}, fmt.Errorf("schemaorg: listing %q: %w", l.ID, err)
 	}
-	// Relative review URLs resolve against where the page really was.
-	pageURL := l.URL
-	if page.URL != nil {
-		pageURL = page.URL.String()
-	}
-	obs, err := parseSchemaOrg(page.Body, pageURL)
-	if err != nil {
-		return Observation{}, fmt.Errorf("schemaorg: listing %q: %w", l.ID, err)
-	}
-	// Parsed: the next poll may ask "changed since?" (one request, no body).
-	s.env.Remember(page)
 	obs.Listing = l.ID
 	obs.Platform = "schemaorg"
 	obs.At = s.env.now()
 	obs.URL = l.URL
+	// Once stored, the next poll may ask "changed since?" (one request).
+	obs.Stored = stored
 	return obs, nil
 }
 
@@ -985,7 +986,7 @@ func soCleanText(s string) string {
 		return ""
 	}
 	s = html.UnescapeString(s)
-	if soMarkup.MatchString(s) {
+	if strings.IndexByte(s, '<') >= 0 && soMarkup.MatchString(s) { // every match has a '<'; the regexp costs more than the scan
 		ctx := &nethtml.Node{Type: nethtml.ElementNode, Data: "div", DataAtom: atom.Div}
 		if nodes, err := nethtml.ParseFragment(strings.NewReader(s), ctx); err == nil {
 			var b strings.Builder

@@ -490,12 +490,14 @@ func TestSchemaOrgStableIDs(t *testing.T) {
 		}
 	}
 	srv := serve(t, "", pages)
-	src := newSchemaOrg(testEnv())
 	for path := range pages {
 		t.Run(path, func(t *testing.T) {
 			l := Listing{ID: "site", Source: "schemaorg", URL: srv.URL + path}
 			var ids [2][]string
 			for i := range ids {
+				// A new Env each time (a restart): the same one would
+				// answer the unchanged page with ErrNotModified.
+				src := newSchemaOrg(testEnv())
 				obs, err := src.Fetch(context.Background(), l, Options{})
 				if err != nil {
 					t.Fatal(err)

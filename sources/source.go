@@ -150,6 +150,11 @@ type Observation struct {
 	// Details are the listing's public details where the source exposes
 	// them (nil: not exposed); a change alerts.
 	Details *Details `json:"details,omitempty"`
+	// Stored, when set, is for the caller to call once the observation is
+	// durably stored: it arms the next poll's "changed since?" check (see
+	// Env.ReadPage). Before that, an unchanged page must be read again: a
+	// commit that failed would otherwise lose what the page held.
+	Stored func() `json:"-"`
 }
 
 // Details are a listing's public facts. Empty fields are "not shown".

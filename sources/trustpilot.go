@@ -158,7 +158,7 @@ func (t *trustpilot) Fetch(ctx context.Context, l Listing, o Options) (Observati
 	if tpUsesAPI(l) {
 		return t.fetchAPI(ctx, l, o)
 	}
-	first, err := t.page(ctx, l.URL)
+	first, stored, err := t.page(ctx, l.URL, o.Backfill)
 	if err != nil {
 		return Observation{}, err
 	}
@@ -194,11 +194,14 @@ func (t *trustpilot) Fetch(ctx context.Context, l Listing, o Options) (Observati
 			break
 		}
 		n++
-		next, err := t.page(ctx, trustpilotPageURL(l.URL, n))
+		next, storedNext, err := t.page(ctx, trustpilotPageURL(l.URL, n), o.Backfill)
 		if err != nil {
 			if ctx.Err() != nil {
 				// The caller gave up; a partial result would be taken as news.
 				return Observation{}, fmt.Errorf("trustpilot: page %d: %w", n, ctx.Err())
+			}
+			if errors.Is(err, ErrNotModified) {
+				break // the same page as when it was last read: stored already
 			}
 			t.env.logger().Warn("trustpilot: later page failed; keeping the pages before it",
 				"listing", l.ID, "page", n, "err", err)
@@ -209,6 +212,9 @@ func (t *trustpilot) Fetch(ctx context.Context, l Listing, o Options) (Observati
 			t.env.logger().Warn("trustpilot: asked for one page, got another; stopping",
 				"listing", l.ID, "page", n, "got", next.CurrentPage)
 			break
+		}
+		if prev := stored; storedNext != nil {
+			stored = func() { prev(); storedNext() }
 		}
 		added := 0
 		for _, r := range next.Reviews {
@@ -227,6 +233,7 @@ func (t *trustpilot) Fetch(ctx context.Context, l Listing, o Options) (Observati
 	if obs.Reviews == nil {
 		obs.Reviews = []Review{} // "reviews": [] rather than null
 	}
+	obs.Stored = stored
 	return obs, nil
 }
 
@@ -257,7 +264,7 @@ func (t *trustpilot) backfillPages(ctx context.Context, l Listing, since time.Ti
 	listing := tpRecency(l.URL)
 	seen := map[string]bool{}
 	for first := n; n <= trustpilotMaxBackfill; n++ {
-		p, err := t.page(ctx, trustpilotPageURL(listing, n))
+		p, _, err := t.page(ctx, trustpilotPageURL(listing, n), true)
 		if err != nil {
 			var se *StatusError
 			if n > 1 && errors.As(err, &se) && se.Code == http.StatusNotFound {
@@ -316,22 +323,24 @@ func tpRecency(listing string) string {
 }
 
 // page fetches and parses one page; errors carry the "trustpilot: " prefix.
-func (t *trustpilot) page(ctx context.Context, rawURL string) (trustpilotPage, error) {
-	pg, err := t.env.GetPage(ctx, rawURL)
+// fresh reads it whatever an earlier poll saw; stored arms the next poll's
+// "changed since?" (see Env.ReadPage).
+func (t *trustpilot) page(ctx context.Context, rawURL string, fresh bool) (p trustpilotPage, stored func(), err error) {
+	stored, err = t.env.ReadPage(ctx, rawURL, fresh, func(pg Page) error {
+		final := rawURL
+		if pg.URL != nil {
+			final = pg.URL.String()
+		}
+		var err error
+		if p, err = parseTrustpilot(pg.Body, final); err != nil {
+			return fmt.Errorf("%s: %w", Redact(rawURL), err)
+		}
+		return nil
+	})
 	if err != nil {
-		return trustpilotPage{}, fmt.Errorf("trustpilot: %w", err)
+		return trustpilotPage{}, nil, fmt.Errorf("trustpilot: %w", err)
 	}
-	final := rawURL
-	if pg.URL != nil {
-		final = pg.URL.String()
-	}
-	p, err := parseTrustpilot(pg.Body, final)
-	if err != nil {
-		return trustpilotPage{}, fmt.Errorf("trustpilot: %s: %w", Redact(rawURL), err)
-	}
-	// Parsed: the next poll may ask "changed since?" (a 304 is one request, no body).
-	t.env.Remember(pg)
-	return p, nil
+	return p, stored, nil
 }
 
 // trustpilotPageURL is the listing URL asking for page n. Other query

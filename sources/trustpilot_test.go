@@ -653,13 +653,14 @@ func TestTrustpilotStable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			body := tc.body(t)
 			srv := serve(t, "", map[string][]byte{"/review/x": body})
-			env := tpEnv(nil)
 			l := Listing{ID: "x", URL: srv.URL + "/review/x"}
-			a, err := tpFetch(t, env, l, Options{})
+			// A new Env for each poll (a restart): the same one would answer
+			// the unchanged page with ErrNotModified.
+			a, err := tpFetch(t, tpEnv(nil), l, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := tpFetch(t, env, l, Options{})
+			b, err := tpFetch(t, tpEnv(nil), l, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

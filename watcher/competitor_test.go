@@ -60,7 +60,7 @@ func TestCompetitorsNeverAlert(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			info := store.ListingInfo{ID: "l-" + tc.name[:3], Business: "b", Platform: "schemaorg", PlatformLabel: "Website", Competitor: tc.competitor}
-			target := Target{Listing: sources.Listing{ID: info.ID, Competitor: tc.competitor}, Info: info, Source: &scripted{steps: steps()},
+			target := Target{Listing: &sources.Listing{ID: info.ID, Competitor: tc.competitor}, Info: info, Source: &scripted{steps: steps()},
 				Business: templates.Business{Name: "Luna"}}
 			kinds := map[store.AlertKind]int{}
 			for range 5 {

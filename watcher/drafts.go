@@ -17,7 +17,7 @@ import (
 // satisfies notify.Actions.
 type Drafts struct {
 	w       *Watcher
-	targets map[string]Target
+	targets map[string]*Target // into the slice NewDrafts got: one copy of each
 	// Kick wakes the dispatcher after a change (message updates).
 	Kick func()
 	// OnApprove, when set, runs after an approval (the daemon publishes at once).
@@ -27,11 +27,20 @@ type Drafts struct {
 
 // NewDrafts returns draft actions over the watcher's store and targets.
 func (w *Watcher) NewDrafts(targets []Target) *Drafts {
-	m := make(map[string]Target, len(targets))
-	for _, t := range targets {
-		m[t.Info.ID] = t
+	m := make(map[string]*Target, len(targets))
+	for i := range targets {
+		m[targets[i].Info.ID] = &targets[i]
 	}
 	return &Drafts{w: w, targets: m, now: time.Now}
+}
+
+// target is a listing's target; the zero Target for a listing no longer
+// in the config.
+func (d *Drafts) target(listing string) Target {
+	if t, ok := d.targets[listing]; ok {
+		return *t
+	}
+	return Target{}
 }
 
 // Draft returns a draft.
@@ -94,12 +103,15 @@ func (d *Drafts) Publish(ctx context.Context) error {
 	}
 	for _, dr := range due {
 		t, ok := d.targets[dr.Listing]
+		if !ok {
+			continue
+		}
 		rp, can := t.Source.(sources.Replier)
-		if !ok || !can || !rp.CanReply(t.Listing) {
+		if !can || !rp.CanReply(*t.Listing) {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, time.Minute)
-		err := rp.Reply(pctx, t.Listing, dr.ReviewID, dr.Text)
+		err := rp.Reply(pctx, *t.Listing, dr.ReviewID, dr.Text)
 		cancel()
 		ev := store.DraftEvent{DraftID: dr.ID, Action: store.ActionPosted, By: "revwatch", Note: "Posted on " + t.Info.PlatformLabel}
 		if err != nil {
@@ -163,7 +175,7 @@ func (d *Drafts) SeenReplies(ctx context.Context, listing string, reviews []sour
 		return err
 	}
 	for _, dr := range open {
-		t := d.targets[listing]
+		t := d.target(listing)
 		if _, err := d.w.db.ApplyDraftEvent(ctx, store.DraftEvent{DraftID: dr.ID, Action: store.ActionPosted, By: "revwatch",
 			Note: "The reply now shows on " + t.Info.PlatformLabel}); err != nil {
 			return err
@@ -185,7 +197,7 @@ func (d *Drafts) Check(ctx context.Context, draftID uint64, text string) ([]stri
 	if d.w.drafts == nil {
 		return nil, nil
 	}
-	t := d.targets[cur.Listing]
+	t := d.target(cur.Listing)
 	var out []string
 	for _, f := range d.w.drafts.CheckForm(text, cur.Language, templates.FormComplaint, t.Info.PlatformLabel, t.Business) {
 		msg := f.Rule + ": " + strings.Join(f.Words, ", ")

@@ -40,7 +40,7 @@ func draftFixture(t *testing.T, canReply bool) (*store.DB, *Drafts, *replySource
 	src := &replySource{replies: map[string]string{}}
 	info := store.ListingInfo{ID: "l", Business: "b", Platform: "google_business", PlatformLabel: "Google", CanReply: canReply}
 	w := New(db, DefaultRules(), nil, nil)
-	d := w.NewDrafts([]Target{{Listing: sources.Listing{ID: "l"}, Info: info, Source: src}})
+	d := w.NewDrafts([]Target{{Listing: &sources.Listing{ID: "l"}, Info: info, Source: src}})
 	obs := sources.Observation{At: t0, Reviews: []sources.Review{review("r1", sources.Stars(1), t0)}}
 	q, err := db.Commit(context.Background(), info, obs, func(store.Change) []store.Alert {
 		return []store.Alert{{Key: "k", Kind: store.KindNegativeReview, Draft: &store.Draft{Listing: "l", ReviewID: "r1", Text: "Sorry."}}}

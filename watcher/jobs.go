@@ -15,7 +15,7 @@ func (s *Scheduler) AddFunc(spec string, fn func()) error {
 	if err != nil {
 		return err
 	}
-	s.cron.Schedule(sched, cron.FuncJob(fn))
+	s.cron.Schedule(sched, s.chain.Then(cron.FuncJob(fn)))
 	return nil
 }
 

@@ -25,7 +25,7 @@ func FuzzGooglePush(f *testing.F) {
 	}
 	f.Add([]byte(`{"message":{"data":"!!"}}`), "s3cret")
 	f.Add([]byte(`garbage`), "")
-	target := Target{Listing: sources.Listing{ID: "luna-google", Location: "accounts/1/locations/2"}, Info: store.ListingInfo{ID: "luna-google", Platform: "google_business"}}
+	target := Target{Listing: &sources.Listing{ID: "luna-google", Location: "accounts/1/locations/2"}, Info: store.ListingInfo{ID: "luna-google", Platform: "google_business"}}
 	f.Fuzz(func(t *testing.T, body []byte, token string) {
 		var polled []string
 		p := &GooglePush{Token: "s3cret", Targets: PushTargets([]Target{target}), Poll: func(t Target) { polled = append(polled, t.Info.ID) }}

@@ -12,7 +12,7 @@ import (
 )
 
 func TestGooglePush(t *testing.T) {
-	target := Target{Listing: sources.Listing{ID: "luna-google", Location: "accounts/1/locations/2"}, Info: store.ListingInfo{ID: "luna-google", Platform: "google_business"}}
+	target := Target{Listing: &sources.Listing{ID: "luna-google", Location: "accounts/1/locations/2"}, Info: store.ListingInfo{ID: "luna-google", Platform: "google_business"}}
 	var polled []string
 	p := &GooglePush{Token: "s3cret", Targets: PushTargets([]Target{target}), Poll: func(t Target) { polled = append(polled, t.Info.ID) }}
 	msg := func(data string) string {

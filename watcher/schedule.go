@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -26,16 +27,36 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 
 // Scheduler runs each target's poll on its cron schedule.
 type Scheduler struct {
-	cron *cron.Cron
-	w    *Watcher
-	log  *slog.Logger
-	sem  chan struct{}
-	wg   sync.WaitGroup // polls started by PollAll
+	cron  *cron.Cron
+	chain cron.Chain // for AddFunc's jobs
+	w     *Watcher
+	log   *slog.Logger
+	sem   chan struct{}
+	wg    sync.WaitGroup // polls started by PollAll
 	// PollTimeout bounds one poll (fetch and commit).
 	PollTimeout time.Duration
 	// OnError, when set, sees every poll that could not be recorded (a
 	// store failure, such as a full disk), so the daemon can raise an alarm.
 	OnError func(t Target, err error)
+
+	// Polls that are due wait in a queue, not in a goroutine each: with
+	// 10,000 listings firing faster than they can be polled, blocked
+	// goroutines (and their stacks) were most of the daemon's memory.
+	mu      sync.Mutex
+	queue   []queuedPoll
+	waiting map[queueKey]bool // queued or running: another firing is skipped
+	workers int               // goroutines draining the queue, at most cap(sem)
+}
+
+type queuedPoll struct {
+	ctx  context.Context
+	t    *Target
+	mode Mode
+}
+
+type queueKey struct {
+	listing string
+	mode    Mode
 }
 
 // NewScheduler builds a scheduler; at most parallel polls run at once.
@@ -43,19 +64,28 @@ func NewScheduler(w *Watcher, log *slog.Logger, parallel int) *Scheduler {
 	if parallel < 1 {
 		parallel = 4
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	cl := cronLogger{log}
+	// Poll jobs only queue (enqueue never blocks, and skips a listing
+	// already queued); the recover and skip-if-running chain wraps the
+	// other jobs (AddFunc) alone: per listing it cost a closure and a
+	// channel, megabytes with 10,000 listings.
 	return &Scheduler{
-		cron: cron.New(cron.WithParser(parser), cron.WithLogger(cl),
-			cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl))),
-		w: w, log: log, sem: make(chan struct{}, parallel), PollTimeout: 2 * time.Minute,
+		cron:  cron.New(cron.WithParser(parser), cron.WithLogger(cl)),
+		chain: cron.NewChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
+		w:     w, log: log, sem: make(chan struct{}, parallel), PollTimeout: 2 * time.Minute,
+		waiting: map[queueKey]bool{},
 	}
 }
 
 // Add schedules a target (and its full_sync, if any), each run shifted by
 // a small offset derived from the listing id, so fifty listings on
 // "@every 30m" don't all fire at the same second. ctx is the daemon's,
-// cancelled on shutdown.
-func (s *Scheduler) Add(ctx context.Context, t Target) error {
+// cancelled on shutdown. The scheduler keeps t, not a copy: a daemon with
+// 10,000 listings holds each target once.
+func (s *Scheduler) Add(ctx context.Context, t *Target) error {
 	for _, job := range []struct {
 		spec, key string
 		mode      Mode
@@ -68,7 +98,7 @@ func (s *Scheduler) Add(ctx context.Context, t Target) error {
 			return fmt.Errorf("schedule %s: %s: %w", t.Info.ID, job.key, err)
 		}
 		mode := job.mode
-		s.cron.Schedule(Jitter(sched, t.Info.ID+"/"+job.key), cron.FuncJob(func() { s.PollNow(ctx, t, mode) }))
+		s.cron.Schedule(Jitter(sched, t.Info.ID+"/"+job.key), cron.FuncJob(func() { s.enqueue(ctx, t, mode) }))
 	}
 	return nil
 }
@@ -129,15 +159,65 @@ func (s *Scheduler) PollNow(ctx context.Context, t Target, mode Mode) {
 	}
 }
 
-// PollAll starts one poll of every target now, in the background; Stop
-// waits for them too.
+// PollAll queues one poll of every target now; Stop waits for them too.
 func (s *Scheduler) PollAll(ctx context.Context, targets []Target) {
-	for _, t := range targets {
+	for i := range targets {
+		s.enqueue(ctx, &targets[i], Live)
+	}
+}
+
+// enqueue queues a poll unless the same listing and mode is already queued
+// or running (a slow poll is not stacked up behind itself), and starts a
+// worker if fewer than parallel drain the queue. It never blocks.
+func (s *Scheduler) enqueue(ctx context.Context, t *Target, mode Mode) {
+	k := queueKey{t.Info.ID, mode}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.waiting[k] {
+		s.log.Debug("poll still queued or running; this run skipped", "listing", t.Info.ID)
+		return
+	}
+	s.waiting[k] = true
+	s.queue = append(s.queue, queuedPoll{ctx: ctx, t: t, mode: mode})
+	if s.workers < cap(s.sem) {
+		s.workers++
 		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.PollNow(ctx, t, Live)
-		}()
+		go s.drain()
+	}
+}
+
+// pollRecovered runs a queued poll; a panic in it is logged, as cron's
+// Recover did when polls ran as cron jobs, and the daemon goes on.
+func (s *Scheduler) pollRecovered(q queuedPoll) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("poll panicked", "listing", q.t.Info.ID, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	s.PollNow(q.ctx, *q.t, q.mode)
+}
+
+// drain polls queued targets, oldest first, until the queue is empty.
+func (s *Scheduler) drain() {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		if len(s.queue) == 0 {
+			s.workers--
+			s.queue = nil // let the drained backing array go
+			s.mu.Unlock()
+			return
+		}
+		q := s.queue[0]
+		s.queue[0] = queuedPoll{}
+		s.queue = s.queue[1:]
+		s.mu.Unlock()
+		if q.ctx.Err() == nil {
+			s.pollRecovered(q)
+		}
+		s.mu.Lock()
+		delete(s.waiting, queueKey{q.t.Info.ID, q.mode})
+		s.mu.Unlock()
 	}
 }
 

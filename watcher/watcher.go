@@ -16,7 +16,9 @@ import (
 // Target is one listing ready to poll: its config, its source and what the
 // drafts need to know about its business.
 type Target struct {
-	Listing  sources.Listing
+	// Listing points at the config's listing (never nil): one copy for
+	// the config and the daemon.
+	Listing  *sources.Listing
 	Info     store.ListingInfo
 	Source   sources.Source
 	Business templates.Business
@@ -94,7 +96,7 @@ func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error)
 		}
 	}
 	start := time.Now()
-	obs, ferr := t.Source.Fetch(ctx, t.Listing, opts)
+	obs, ferr := t.Source.Fetch(ctx, *t.Listing, opts)
 	if errors.Is(ferr, sources.ErrNotModified) {
 		// The platform says nothing changed: a success with no news.
 		obs, ferr = sources.Observation{At: time.Now().UTC()}, nil
@@ -146,6 +148,9 @@ func (w *Watcher) poll(ctx context.Context, t Target, mode Mode) (Result, error)
 	})
 	if err != nil {
 		return res, err
+	}
+	if obs.Stored != nil {
+		obs.Stored() // only now may an unchanged page skip the next parse
 	}
 	res.New, res.Edited, res.Removed, res.Alerts = len(changed.New), len(changed.Edited), len(changed.Removed), queued
 	log.Info("polled", "reviews", len(obs.Reviews), "new", res.New, "edited", res.Edited, "removed", res.Removed, "alerts", len(queued), "baseline", changed.Baseline(), "duration", time.Since(start))
@@ -245,7 +250,7 @@ func (w *Watcher) Backfill(ctx context.Context, t Target, since time.Time, progr
 	var batch []store.Page
 	var batchReviews int
 	var batchStart time.Time
-	ferr := bf.Backfill(ctx, t.Listing, since, st.BackfillCursor, func(obs sources.Observation, next string) error {
+	ferr := bf.Backfill(ctx, *t.Listing, since, st.BackfillCursor, func(obs sources.Observation, next string) error {
 		if failed.Load() {
 			return errors.New("a commit failed")
 		}

@@ -94,7 +94,7 @@ func runAlert(ctx context.Context, b *bench) ([]result, error) {
 		return nil, err
 	}
 	l := sources.Listing{ID: "luna-site", Source: "schemaorg", URL: pageSrv.URL + "/reviews", Business: "luna"}
-	t := watcher.Target{Listing: l, Source: p.New(env),
+	t := watcher.Target{Listing: &l, Source: p.New(env),
 		Info:     store.ListingInfo{ID: l.ID, Business: "luna", BusinessName: "Trattoria Luna", Platform: p.Name, PlatformLabel: p.Label, URL: l.URL},
 		Business: templates.Business{Name: "Trattoria Luna", Signature: "Marco, Trattoria Luna", Contact: "hello@luna.example", Language: "en"}}
 	if res, err := w.Poll(ctx, t, watcher.Live); err != nil || res.Err != nil {

@@ -95,7 +95,7 @@ func runIngest(ctx context.Context, b *bench) ([]result, error) {
 			return nil, err
 		}
 		b.ingestIDs = append(b.ingestIDs, l.ID)
-		t := watcher.Target{Listing: l, Source: src, Info: store.ListingInfo{ID: l.ID, Business: "bench", Platform: p.Name, PlatformLabel: p.Label}}
+		t := watcher.Target{Listing: &l, Source: src, Info: store.ListingInfo{ID: l.ID, Business: "bench", Platform: p.Name, PlatformLabel: p.Label}}
 		db, err := store.Open(path, store.Options{})
 		if err != nil {
 			return nil, err

@@ -127,7 +127,7 @@ func runPoll(ctx context.Context, b *bench) ([]result, error) {
 		if err := p.Validate(c.listing); err != nil {
 			return out, fmt.Errorf("%s: %w", c.name, err)
 		}
-		t := watcher.Target{Listing: c.listing, Source: p.New(env),
+		t := watcher.Target{Listing: &c.listing, Source: p.New(env),
 			Info: store.ListingInfo{ID: c.listing.ID, Business: "bench", Platform: p.Name, PlatformLabel: p.Label}}
 		var reqs, bytes int64
 		for poll := 1; poll <= 3; poll++ {

@@ -23,6 +23,9 @@ type site struct {
 	counts []int32 // filler blocks of listing i
 	ld     [][]byte
 
+	gen     *textGen
+	reviews []int // reviews on listing i's page
+
 	hits     []atomic.Int32
 	swept    [4]atomic.Int64 // [k]: listings fetched at least k times
 	requests atomic.Int64
@@ -45,10 +48,9 @@ func newSite(n int) (*site, error) {
 		return nil, err
 	}
 	s.ln, s.base = ln, "http://"+ln.Addr().String()
-	g := newTextGen(77)
+	s.gen, s.reviews = newTextGen(77), make([]int, n)
 	for i := range n {
-		base := s.url(i)
-		s.ld[i] = appendLD(nil, "Trattoria "+strconv.Itoa(i), 3.5+float64(i%15)/10, 40+i%500, genLDReviews(g, i, reviewsPerPage, base))
+		s.setReviews(i, reviewsPerPage)
 		target := 50_000 + (i*7919)%150_001
 		size := len(s.head) + len(s.ld[i]) + len(pageFoot)
 		k := 0
@@ -61,6 +63,13 @@ func newSite(n int) (*site, error) {
 	s.srv = &http.Server{Handler: s}
 	go s.srv.Serve(ln)
 	return s, nil
+}
+
+// setReviews rebuilds listing i's JSON-LD with n reviews. Not while serving.
+func (s *site) setReviews(i, n int) {
+	s.reviews[i] = n
+	s.ld[i] = appendLD(s.ld[i][:0], "Trattoria "+strconv.Itoa(i), 3.5+float64(i%15)/10, 40+i%500+n-reviewsPerPage,
+		genLDReviews(s.gen, i, n, s.url(i)))
 }
 
 func (s *site) block(i, k int) int { return (i*131 + k*29) % len(s.blocks) }

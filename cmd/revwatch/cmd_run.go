@@ -70,8 +70,8 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 		}
 		alarm.failed(ctx, t, err)
 	}
-	for _, t := range a.targets {
-		if err := sched.Add(ctx, t); err != nil {
+	for i := range a.targets {
+		if err := sched.Add(ctx, &a.targets[i]); err != nil {
 			stopDispatch()
 			return usageError{err}
 		}

@@ -80,15 +80,21 @@ func wire(cfg *Config, reg sources.Registry, db *store.DB, log *slog.Logger, con
 	}
 	a := &app{cfg: cfg, log: log, db: db, reg: reg, env: env, set: set}
 	a.watcher = watcher.New(db, cfg.Rules, set, log)
+	n := 0
 	for _, b := range cfg.Businesses {
-		for _, l := range b.Listings {
+		n += len(b.Listings)
+	}
+	a.targets = make([]watcher.Target, 0, n)
+	for _, b := range cfg.Businesses {
+		for i := range b.Listings {
+			l := &b.Listings[i] // the config's own: the target keeps no copy
 			p, err := reg.Lookup(l.Source)
 			if err != nil {
 				return nil, usageError{err}
 			}
 			src := p.New(env)
 			rp, canReply := src.(sources.Replier)
-			canReply = canReply && rp.CanReply(l)
+			canReply = canReply && rp.CanReply(*l)
 			a.targets = append(a.targets, watcher.Target{
 				Listing: l,
 				Source:  src,
