@@ -201,7 +201,7 @@ func (t *tripadvisor) Fetch(ctx context.Context, l Listing, o Options) (Observat
 	if c.api {
 		obs, err = t.fetchAPI(ctx, c)
 	} else {
-		obs, err = t.fetchPage(ctx, c)
+		obs, err = t.fetchPage(ctx, c, o.Backfill)
 	}
 	if err != nil {
 		return Observation{}, err
@@ -479,21 +479,28 @@ func taClean(s string) string { return foldSpace(s) }
 
 // ---- public page ----
 
-// fetchPage reads the listing's page once and parses it.
-func (t *tripadvisor) fetchPage(ctx context.Context, c taConfig) (Observation, error) {
-	pg, err := t.env.GetPage(ctx, c.pageURL)
+// fetchPage reads the listing's page once and parses it. Once the
+// observation is stored, the next poll asks "changed since?" (the page's
+// validators, or its bytes: see Env.ReadPage); fresh (a backfill) reads it
+// whatever a poll saw.
+func (t *tripadvisor) fetchPage(ctx context.Context, c taConfig, fresh bool) (Observation, error) {
+	var obs Observation
+	stored, err := t.env.ReadPage(ctx, c.pageURL, fresh, func(pg Page) error {
+		final := c.pageURL
+		if pg.URL != nil {
+			final = pg.URL.String()
+		}
+		var err error
+		if obs, err = parseTaPage(pg.Body, final); err != nil {
+			return fmt.Errorf("%s: %w", Redact(c.pageURL), err)
+		}
+		return nil
+	})
 	if err != nil {
 		return Observation{}, fmt.Errorf("tripadvisor: %w", err)
 	}
-	final := c.pageURL
-	if pg.URL != nil {
-		final = pg.URL.String()
-	}
-	obs, err := parseTaPage(pg.Body, final)
-	if err != nil {
-		return Observation{}, fmt.Errorf("tripadvisor: %s: %w", Redact(c.pageURL), err)
-	}
 	obs.URL = c.pageURL
+	obs.Stored = stored
 	return obs, nil
 }
 

@@ -207,7 +207,7 @@ func (b *bench) parseOne(ctx context.Context, ps parseSource) (result, error) {
 	}
 	// Three timings alternate: the source's parse step alone (the
 	// figure), the limit, and the whole Fetch (a note: it adds the Env,
-	// the HTTP client, colly, robots and the challenge check).
+	// the HTTP client, colly, robots).
 	var srcTime, baseTime, fetchTime time.Duration
 	var sink, passes int
 	for ; srcTime < time.Second || passes < 3; passes++ {
@@ -251,7 +251,7 @@ func (b *bench) parseOne(ctx context.Context, ps parseSource) (result, error) {
 	mb := float64(passBytes) * float64(passes) / 1e6
 	b.logf("parse: %s: %d passes over %.2f MB: parse step %.0f MB/s, %s %.0f MB/s, whole Fetch %.0f MB/s", ps.name, passes, float64(passBytes)/1e6,
 		mb/srcTime.Seconds(), limitKind, mb/baseTime.Seconds(), mb/fetchTime.Seconds())
-	b.note("parse: %s: the whole Fetch (Env, HTTP client, colly/robots, challenge check, parse) %.1f MB/s, %.2fx the %s",
+	b.note("parse: %s: the whole Fetch (Env, HTTP client, colly/robots, parse) %.1f MB/s, %.2fx the %s",
 		ps.name, mb/fetchTime.Seconds(), baseTime.Seconds()/fetchTime.Seconds(), limitKind)
 	return row(fig, mb/srcTime.Seconds(), "MB/s", mb/baseTime.Seconds(), budget, func(_, r float64) bool { return r >= 0.5 }), nil
 }
