@@ -158,6 +158,35 @@ func soLower(b []byte) string {
 	return string(out)
 }
 
+// soKeptNames are the tags soWalk names: <html>, <link> and the raw-text
+// elements.
+var soKeptNames = []string{"html", "link", "iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"}
+
+// soKeptName returns name, ASCII-lower-cased as the tokenizer does, when
+// it is one of soKeptNames, and "" for every other tag, without allocating:
+// a page has thousands of tags.
+func soKeptName(name []byte) string {
+	for _, k := range soKeptNames {
+		if len(k) != len(name) {
+			continue
+		}
+		i := 0
+		for ; i < len(name); i++ {
+			c := name[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != k[i] {
+				break
+			}
+		}
+		if i == len(name) {
+			return k
+		}
+	}
+	return ""
+}
+
 func soSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
 
 func (s *soScanner) skipSpace() {
@@ -176,15 +205,8 @@ func (s *soScanner) tag() (t soTag, ok bool) {
 	// Only <html>, <link> (Trustpilot's rel=next) and the raw-text elements
 	// matter: other tags keep no name and no attributes (most of a page's tags; allocating for them cost
 	// more than the rest of the scan).
-	name := s.b[start:s.i]
-	keep := false
-	if len(name) <= len("plaintext") {
-		if t.name = soLower(name); t.name == "html" || t.name == "link" || soRawTag(t.name) != "" {
-			keep = true
-		} else {
-			t.name = ""
-		}
-	}
+	t.name = soKeptName(s.b[start:s.i])
+	keep := t.name != ""
 	defer func() {
 		if ok {
 			t.raw = s.b[start-1 : s.i]
