@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"slices"
 	"strconv"
 	"time"
@@ -25,7 +26,7 @@ import (
 // ran (TestAppendReviewJSONMutations, FuzzAppendReviewJSON). The scan is
 // most of the export's CPU beyond reading the store: keys are matched in
 // the order encoding/json writes them, string ends are found with
-// bytes.IndexByte, and the per-byte checks run 8 or 32 bytes at a time.
+// bytes.IndexByte, and the per-byte checks run 8 bytes at a time.
 
 // The keys encoding/json writes for a store.StoredReview, as indexes into
 // the values one scan collects.
@@ -449,41 +450,44 @@ func (s *objScanner) done() bool {
 // invalid between tokens too); it is the first to read each value, so much
 // of its time is waiting for memory.
 func plainText(v []byte) bool {
-	// Control characters, 32 bytes at a time: a lane below 0x20 borrows
-	// into its high bit (a borrow can mark lanes above a true one, never
-	// without one, and any mark means "not plain").
+	// Control characters and non-ASCII bytes, 8 bytes at a time: a lane
+	// below 0x20 borrows into its high bit (a borrow can mark lanes above a
+	// true one, never without one, and any mark means "not plain"). A word
+	// with a non-ASCII byte has its runes decoded from that byte on; every
+	// byte is in some word checked for control characters.
 	const ctl = 0x20 * lanes01
 	j := 0
-	for ; j+32 <= len(v); j += 32 {
-		w := v[j : j+32 : j+32]
-		a := binary.LittleEndian.Uint64(w[0:])
-		b := binary.LittleEndian.Uint64(w[8:])
-		c := binary.LittleEndian.Uint64(w[16:])
-		d := binary.LittleEndian.Uint64(w[24:])
-		if ((a-ctl)&^a|(b-ctl)&^b|(c-ctl)&^c|(d-ctl)&^d)&lanes80 != 0 {
+	for j+8 <= len(v) {
+		x := binary.LittleEndian.Uint64(v[j:])
+		if (x-ctl)&^x&lanes80 != 0 {
+			return false
+		}
+		hi := x & lanes80
+		if hi == 0 {
+			j += 8
+			continue
+		}
+		j += bits.TrailingZeros64(hi) >> 3
+		if j = plainRunes(v, j); j < 0 {
 			return false
 		}
 	}
-	for ; j < len(v); j++ {
-		if v[j] < 0x20 {
+	for j < len(v) {
+		switch c := v[j]; {
+		case c < 0x20:
 			return false
+		case c < utf8.RuneSelf:
+			j++
+		default:
+			if j = plainRunes(v, j); j < 0 {
+				return false
+			}
 		}
 	}
 	// The rest are rare: a vectorised search for each is cheaper than
 	// testing every byte for them.
-	if bytes.IndexByte(v, '<') >= 0 || bytes.IndexByte(v, '>') >= 0 || bytes.IndexByte(v, '&') >= 0 ||
-		!utf8.Valid(v) {
+	if bytes.IndexByte(v, '<') >= 0 || bytes.IndexByte(v, '>') >= 0 || bytes.IndexByte(v, '&') >= 0 {
 		return false
-	}
-	for j = 0; ; { // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
-		k := bytes.IndexByte(v[j:], 0xe2)
-		if k < 0 {
-			break
-		}
-		j += k + 1
-		if j+1 < len(v) && v[j] == 0x80 && (v[j+1] == 0xa8 || v[j+1] == 0xa9) {
-			return false
-		}
 	}
 	for j = 0; ; {
 		k := bytes.IndexByte(v[j:], '\\')
@@ -497,6 +501,19 @@ func plainText(v []byte) bool {
 		}
 		j += n
 	}
+}
+
+// plainRunes reads the non-ASCII runes of v from j to the next ASCII byte
+// and returns where it stopped, or -1 for invalid UTF-8, U+2028 or U+2029.
+func plainRunes(v []byte, j int) int {
+	for j < len(v) && v[j] >= utf8.RuneSelf {
+		r, size := utf8.DecodeRune(v[j:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return -1
+		}
+		j += size
+	}
+	return j
 }
 
 // SWAR constants: a byte repeated in every lane of a uint64.
