@@ -199,10 +199,12 @@ func (g *globals) list(ctx context.Context, name string, f listFlags) error {
 		return inUse(cfg, err)
 	}
 	defer db.Close()
-	// 1 MB writes (writeList keeps a buffer this size): with 64 KB ones a
-	// million-review export into a pipe was 13,000 blocking writes, and
-	// entering, sleeping in and leaving them cost a quarter of its CPU
-	// (BENCHMARKS.md). Memory stays flat: one buffer.
+	// 1 MB writes (writeList keeps a buffer this size), into a pipe of 1 MB
+	// when stdout is one: with 64 KB ones a million-review export into a
+	// pipe was 13,000 blocking writes, and entering, sleeping in and
+	// leaving them cost a quarter of its CPU (BENCHMARKS.md). Memory stays
+	// flat: one buffer.
+	growPipe(g.stdout)
 	out := bufio.NewWriterSize(g.stdout, 1<<20)
 	err = writeList(ctx, out, db, name, f)
 	if ferr := out.Flush(); err == nil {
