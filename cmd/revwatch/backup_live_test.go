@@ -240,6 +240,8 @@ businesses:
 		top, _, _ := strings.Cut(k, "/")
 		lv, ok := live[k]
 		switch {
+		case !ok && top == "outbox_pending":
+			// Delivered after the backup: the pending index drops it.
 		case !ok:
 			t.Errorf("backup record %s is not in the live store", k)
 		case top == "outbox" && !strings.HasSuffix(k, "/"):
