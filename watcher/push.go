@@ -110,5 +110,5 @@ func PushTargets(ts []Target) map[string]Target {
 // PollAsync returns a Poll func for GooglePush that polls in the
 // background under the scheduler's limits, with the daemon's ctx.
 func (s *Scheduler) PollAsync(ctx context.Context) func(Target) {
-	return func(t Target) { s.enqueue(ctx, &t, Live) }
+	return func(t Target) { s.enqueue(ctx, &t, Live, "push") }
 }

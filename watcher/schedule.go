@@ -44,19 +44,25 @@ type Scheduler struct {
 	// goroutines (and their stacks) were most of the daemon's memory.
 	mu      sync.Mutex
 	queue   []queuedPoll
-	waiting map[queueKey]bool // queued or running: another firing is skipped
+	waiting map[queueKey]bool // queued or running: the same job again is skipped
 	workers int               // goroutines draining the queue, at most cap(sem)
 }
 
 type queuedPoll struct {
-	ctx  context.Context
-	t    *Target
-	mode Mode
+	ctx context.Context
+	t   *Target
+	key queueKey
 }
 
+// queueKey is one job: a listing's schedule (or full_sync), the start-up
+// poll, a push. As with cron's SkipIfStillRunning, a job is skipped while
+// its previous run waits or runs; different jobs of a listing are not
+// merged, so a slot that comes while the start-up poll still waits is
+// polled too.
 type queueKey struct {
 	listing string
 	mode    Mode
+	origin  string // "schedule", "start", "push"
 }
 
 // NewScheduler builds a scheduler; at most parallel polls run at once.
@@ -68,8 +74,8 @@ func NewScheduler(w *Watcher, log *slog.Logger, parallel int) *Scheduler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cl := cronLogger{log}
-	// Poll jobs only queue (enqueue never blocks, and skips a listing
-	// already queued); the recover and skip-if-running chain wraps the
+	// Poll jobs only queue (enqueue never blocks, and skips a job whose
+	// last run still waits or runs); the recover and skip-if-running chain wraps the
 	// other jobs (AddFunc) alone: per listing it cost a closure and a
 	// channel, megabytes with 10,000 listings.
 	return &Scheduler{
@@ -98,7 +104,7 @@ func (s *Scheduler) Add(ctx context.Context, t *Target) error {
 			return fmt.Errorf("schedule %s: %s: %w", t.Info.ID, job.key, err)
 		}
 		mode := job.mode
-		s.cron.Schedule(Jitter(sched, t.Info.ID+"/"+job.key), cron.FuncJob(func() { s.enqueue(ctx, t, mode) }))
+		s.cron.Schedule(Jitter(sched, t.Info.ID+"/"+job.key), cron.FuncJob(func() { s.enqueue(ctx, t, mode, "schedule") }))
 	}
 	return nil
 }
@@ -162,15 +168,15 @@ func (s *Scheduler) PollNow(ctx context.Context, t Target, mode Mode) {
 // PollAll queues one poll of every target now; Stop waits for them too.
 func (s *Scheduler) PollAll(ctx context.Context, targets []Target) {
 	for i := range targets {
-		s.enqueue(ctx, &targets[i], Live)
+		s.enqueue(ctx, &targets[i], Live, "start")
 	}
 }
 
-// enqueue queues a poll unless the same listing and mode is already queued
+// enqueue queues a poll unless the same job (queueKey) is already queued
 // or running (a slow poll is not stacked up behind itself), and starts a
 // worker if fewer than parallel drain the queue. It never blocks.
-func (s *Scheduler) enqueue(ctx context.Context, t *Target, mode Mode) {
-	k := queueKey{t.Info.ID, mode}
+func (s *Scheduler) enqueue(ctx context.Context, t *Target, mode Mode, origin string) {
+	k := queueKey{t.Info.ID, mode, origin}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.waiting[k] {
@@ -178,7 +184,7 @@ func (s *Scheduler) enqueue(ctx context.Context, t *Target, mode Mode) {
 		return
 	}
 	s.waiting[k] = true
-	s.queue = append(s.queue, queuedPoll{ctx: ctx, t: t, mode: mode})
+	s.queue = append(s.queue, queuedPoll{ctx: ctx, t: t, key: k})
 	if s.workers < cap(s.sem) {
 		s.workers++
 		s.wg.Add(1)
@@ -194,7 +200,7 @@ func (s *Scheduler) pollRecovered(q queuedPoll) {
 			s.log.Error("poll panicked", "listing", q.t.Info.ID, "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
-	s.PollNow(q.ctx, *q.t, q.mode)
+	s.PollNow(q.ctx, *q.t, q.key.mode)
 }
 
 // drain polls queued targets, oldest first, until the queue is empty.
@@ -216,7 +222,7 @@ func (s *Scheduler) drain() {
 			s.pollRecovered(q)
 		}
 		s.mu.Lock()
-		delete(s.waiting, queueKey{q.t.Info.ID, q.mode})
+		delete(s.waiting, q.key)
 		s.mu.Unlock()
 	}
 }
