@@ -106,9 +106,16 @@ businesses:
     listings: [{id: site, source: schemaorg, url: "%s/reviews", schedule: "@every 1s"}]
 `, slackSrv.URL, siteSrv.URL)), 0o600)
 
+	var daemonLog syncBuffer
+	defer func() {
+		if t.Failed() {
+			t.Logf("the daemons' error log:\n%s", daemonLog.String())
+		}
+	}()
 	rng := rand.New(rand.NewPCG(1, 2))
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "run", "--config", cfgPath, "--log-level", "error")
+		cmd.Stdout, cmd.Stderr = &daemonLog, &daemonLog // errors only: shown if the test fails
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -186,6 +193,11 @@ businesses:
 	}
 	if len(slack.posts) != alerts {
 		t.Errorf("Slack got messages for %d alerts, the outbox has %d", len(slack.posts), alerts)
+		for id, n := range slack.posts {
+			if _, err := db.Alert(ctx, uint64(id)); err != nil {
+				t.Errorf("alert_id %v posted %d times is not in the outbox (%v)", id, n, err)
+			}
+		}
 	}
 	t.Logf("50 kills: %d reviews, %d alerts, each posted once", len(seen), alerts)
 }
