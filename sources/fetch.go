@@ -189,7 +189,8 @@ func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
 // parse accepts it returns remember, which arms the next ReadPage of the
 // URL (see Remember); the caller calls it once what the page held is
 // stored (Observation.Stored). fresh skips the conditional request and
-// returns no remember: a backfill reads every page whatever a poll saw.
+// its remember does nothing: a backfill reads every page whatever a poll
+// saw.
 //
 // The page is searched for challenge markers only when parse fails (or the
 // status is an error): a page the listing's data was read from is the

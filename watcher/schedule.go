@@ -32,7 +32,7 @@ type Scheduler struct {
 	w     *Watcher
 	log   *slog.Logger
 	sem   chan struct{}
-	wg    sync.WaitGroup // polls started by PollAll
+	wg    sync.WaitGroup // queue workers and Go's functions: Stop waits for them
 	// PollTimeout bounds one poll (fetch and commit).
 	PollTimeout time.Duration
 	// OnError, when set, sees every poll that could not be recorded (a
