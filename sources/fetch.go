@@ -53,7 +53,14 @@ type Env struct {
 type validator struct {
 	etag, lastModified string
 	sum                uint64
+	at                 time.Time // when it was remembered
 }
+
+// pageRefresh is how long a remembered page may stand in for the real one:
+// after it, the page is read and parsed in full again, so an unchanged
+// listing still gets its daily rating snapshot (store: "at least daily")
+// and nothing rests on in-memory state for longer than a day.
+const pageRefresh = 24 * time.Hour
 
 type robotsEntry struct {
 	data    *robotstxt.RobotsData
@@ -145,7 +152,7 @@ func (e *Env) validatorOf(p Page) validator {
 	}
 	seed := e.seed
 	e.mu.Unlock()
-	return validator{etag: p.etag, lastModified: p.lastModified, sum: pageSum(seed, p)}
+	return validator{etag: p.etag, lastModified: p.lastModified, sum: pageSum(seed, p), at: e.now()}
 }
 
 func (e *Env) remember(requested string, v validator) {
@@ -251,6 +258,7 @@ func (e *Env) fetchPage(ctx context.Context, rawURL string, conditional bool) (P
 		v, conditional = e.validators[rawURL]
 		seed = e.seed
 		e.mu.Unlock()
+		conditional = conditional && e.now().Sub(v.at) < pageRefresh
 	}
 	asked := conditional && (v.etag != "" || v.lastModified != "")
 	if asked {

@@ -204,9 +204,10 @@ func TestReadPage(t *testing.T) {
 		body      string // what the server answers this time
 		fresh     bool
 		parseFail bool
-		lost      bool  // the caller failed to store it: remember not called
-		want      error // nil: parsed
-		parsed    bool  // parse was called
+		lost      bool          // the caller failed to store it: remember not called
+		later     time.Duration // the clock moves this much before the read
+		want      error         // nil: parsed
+		parsed    bool          // parse was called
 	}
 	cases := []struct {
 		name  string
@@ -226,6 +227,12 @@ func TestReadPage(t *testing.T) {
 			{body: "<p>4.5 stars</p>", lost: true, parsed: true},
 			{body: "<p>4.5 stars</p>", parsed: true},
 			{body: "<p>4.5 stars</p>", want: ErrNotModified},
+		}},
+		{"a remembered page is read in full again after a day", []read{
+			{body: "<p>4.5 stars</p>", parsed: true},
+			{body: "<p>4.5 stars</p>", later: 23 * time.Hour, want: ErrNotModified},
+			{body: "<p>4.5 stars</p>", later: time.Hour, parsed: true},
+			{body: "<p>4.5 stars</p>", later: time.Hour, want: ErrNotModified},
 		}},
 		{"a failed parse is not remembered", []read{
 			{body: "<p>broken</p>", parseFail: true, want: errParse, parsed: true},
@@ -256,7 +263,10 @@ func TestReadPage(t *testing.T) {
 			}))
 			defer srv.Close()
 			env := testEnv()
+			clock := env.Now()
+			env.Now = func() time.Time { return clock }
 			for i, rd := range c.reads {
+				clock = clock.Add(rd.later)
 				body.Store(&rd.body)
 				parsed := false
 				remember, err := env.ReadPage(context.Background(), srv.URL+"/page", rd.fresh, func(p Page) error {
