@@ -18,7 +18,7 @@
 // Env is shared by every source: one HTTP client, a real User-Agent, one
 // rate limiter per host, a robots.txt cache, a body-size cap (over it a
 // fetch fails with ErrTooLarge rather than silently parsing half a page),
-// and challenge detection. Scraped pages go through Env.GetPage (colly),
+// and challenge detection. Scraped pages go through Env.ReadPage (colly),
 // APIs through Env.GetJSON (net/http). Parsers are pure functions over
 // bytes, so they are fuzzed and benchmarked without a network.
 //

@@ -128,22 +128,13 @@ type Page struct {
 	URL    *url.URL // after redirects
 	Status int
 	Body   []byte
-	// requested, etag and lastModified let Remember arm a conditional GET.
+	// requested, etag and lastModified let ReadPage arm a conditional GET.
 	requested, etag, lastModified string
 }
 
-// Remember arms conditional GETs for a page the caller parsed
-// successfully: the next GetPage of the same URL sends its validators, and
-// a 304 answer, or a 2xx answer byte for byte the same page, becomes
-// ErrNotModified. Only a parsed page is remembered, so a broken page is
-// never mistaken for "unchanged".
-func (e *Env) Remember(p Page) {
-	if p.requested != "" {
-		e.remember(p.requested, e.validatorOf(p))
-	}
-}
-
-// validatorOf is what Remember keeps of a page.
+// validatorOf is what ReadPage remembers of a parsed page: a later read
+// of the same URL sends its validators, and a 304 answer, or a 2xx answer
+// byte for byte the same page, becomes ErrNotModified.
 func (e *Env) validatorOf(p Page) validator {
 	e.mu.Lock()
 	if e.validators == nil {
@@ -177,25 +168,11 @@ func pageSum(seed maphash.Seed, p Page) uint64 {
 	return h.Sum64()
 }
 
-// GetPage fetches a public page with colly, honouring robots.txt, the host
-// limiter and the body cap. Non-2xx answers and challenge pages are errors.
-// A remembered page (Remember) is asked for conditionally: unchanged, it is
-// ErrNotModified.
-func (e *Env) GetPage(ctx context.Context, rawURL string) (Page, error) {
-	page, err := e.fetchPage(ctx, rawURL, true)
-	if err != nil {
-		return Page{}, err
-	}
-	if err := challenge(rawURL, page.Status, page.Body); err != nil {
-		return Page{}, err
-	}
-	return page, nil
-}
-
-// ReadPage fetches a page as GetPage does and hands it to parse. For a page
-// parse accepts it returns remember, which arms the next ReadPage of the
-// URL (see Remember); the caller calls it once what the page held is
-// stored (Observation.Stored). fresh skips the conditional request and
+// ReadPage fetches a public page with colly (robots.txt, the host limiter,
+// the body cap; non-2xx answers, login redirects and oversized bodies are
+// errors) and hands it to parse. For a page parse accepts it returns
+// remember, which arms the next ReadPage of the URL (see validatorOf); the
+// caller calls it once what the page held is stored (Observation.Stored). fresh skips the conditional request and
 // its remember does nothing: a backfill reads every page whatever a poll
 // saw.
 //
@@ -222,7 +199,8 @@ func (e *Env) ReadPage(ctx context.Context, rawURL string, fresh bool, parse fun
 	return func() { e.remember(page.requested, v) }, nil
 }
 
-// fetchPage is GetPage without the challenge search: errors for bad URLs,
+// fetchPage is ReadPage's fetch, without the challenge search of a 2xx
+// page: errors for bad URLs,
 // robots.txt, transport failures, oversized bodies, login redirects and
 // non-2xx statuses (searched for challenge markers: a 503 challenge is
 // ErrBlocked), and ErrNotModified for a 304 or, when conditional, a page

@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-func TestGetPage(t *testing.T) {
+// TestReadPageErrors: what a fetch that isn't the listing's page becomes.
+func TestReadPageErrors(t *testing.T) {
 	big := strings.Repeat("x", 2048)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +58,8 @@ func TestGetPage(t *testing.T) {
 	env.MaxBody = 1024
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
-			p, err := env.GetPage(context.Background(), srv.URL+c.path)
+			var p Page
+			_, err := env.ReadPage(context.Background(), srv.URL+c.path, false, func(pg Page) error { p = pg; return nil })
 			switch {
 			case c.is != nil:
 				if !errors.Is(err, c.is) {
@@ -175,16 +177,19 @@ func TestConditionalGet(t *testing.T) {
 	defer srv.Close()
 	env := testEnv()
 	ctx := context.Background()
-	p, err := env.GetPage(ctx, srv.URL+"/p")
+	read := func() (func(), error) {
+		return env.ReadPage(ctx, srv.URL+"/p", false, func(Page) error { return nil })
+	}
+	remember, err := read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Not remembered (the caller didn't parse it): a full GET again.
-	if _, err := env.GetPage(ctx, srv.URL+"/p"); err != nil || notModified != 0 {
+	// Not remembered (its observation not stored yet): a full GET again.
+	if _, err := read(); err != nil || notModified != 0 {
 		t.Fatalf("unarmed page sent validators: err=%v 304s=%d", err, notModified)
 	}
-	env.Remember(p)
-	if _, err := env.GetPage(ctx, srv.URL+"/p"); !errors.Is(err, ErrNotModified) {
+	remember()
+	if _, err := read(); !errors.Is(err, ErrNotModified) {
 		t.Fatalf("armed page: err = %v, want ErrNotModified", err)
 	}
 	if hits != 3 || notModified != 1 {

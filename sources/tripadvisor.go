@@ -41,7 +41,7 @@ const (
 //     parameter; Redact hides it and API messages are scrubbed of it, so no
 //     error or log shows it.
 //   - The public page, when url is set instead: one page per poll through
-//     Env.GetPage (robots.txt honoured, DataDome and other challenge pages
+//     Env.ReadPage (robots.txt honoured, DataDome and other challenge pages
 //     are ErrBlocked). It reads the JSON-LD business (name, aggregate
 //     rating and count, address, telephone) and the server-rendered
 //     reviews of the 2019 desktop layout (10 a page; collapsed reviews show

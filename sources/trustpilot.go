@@ -906,7 +906,7 @@ func trustpilotLDID(id string) string {
 	return id
 }
 
-// trustpilotChallengeMarkers are bot-wall signs GetPage's generic list may
+// trustpilotChallengeMarkers are bot-wall signs ReadPage's generic list may
 // miss (it only sees the first 64 KiB, and knows no AWS WAF or Turnstile-only
 // page). Checked only on pages that carry no business data, so a review
 // mentioning "captcha" can't trip it.
