@@ -67,27 +67,12 @@ func listingNames(tx *bolt.Tx, top []byte, listing string) []string {
 // first within a listing. listing "" means all. It holds one read
 // transaction, so fn must not write to the store.
 func (db *DB) Reviews(ctx context.Context, listing string, fn func(StoredReview) error) error {
-	return db.view(ctx, func(tx *bolt.Tx) error {
-		for _, name := range listingNames(tx, bReviews, listing) {
-			b, _ := nested(tx, bReviews, name, false)
-			if b == nil {
-				continue
-			}
-			c := b.Cursor()
-			for k, v := c.Last(); k != nil; k, v = c.Prev() {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				var r StoredReview
-				if err := json.Unmarshal(v, &r); err != nil {
-					return fmt.Errorf("store: review %s/%q: %w", name, bytes.TrimLeft(k[8:], "\x00"), err)
-				}
-				if err := fn(r); err != nil {
-					return err
-				}
-			}
+	return db.scanReviews(ctx, listing, func(name string, k, v []byte) error {
+		var r StoredReview
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("store: review %s/%q: %w", name, bytes.TrimLeft(k[8:], "\x00"), err)
 		}
-		return nil
+		return fn(r)
 	})
 }
 

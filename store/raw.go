@@ -12,6 +12,13 @@ import (
 // faster this way. value is valid only during the call (bbolt memory): fn
 // must copy what it keeps, and must not write to the store.
 func (db *DB) ReviewValues(ctx context.Context, listing string, fn func(value []byte) error) error {
+	return db.scanReviews(ctx, listing, func(_ string, _, v []byte) error { return fn(v) })
+}
+
+// scanReviews is the walk under Reviews and ReviewValues: every stored
+// review of listing ("" for all), per listing in id order, newest first,
+// with its listing and key, in one read transaction.
+func (db *DB) scanReviews(ctx context.Context, listing string, fn func(name string, k, v []byte) error) error {
 	return db.view(ctx, func(tx *bolt.Tx) error {
 		for _, name := range listingNames(tx, bReviews, listing) {
 			b, _ := nested(tx, bReviews, name, false)
@@ -23,7 +30,7 @@ func (db *DB) ReviewValues(ctx context.Context, listing string, fn func(value []
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				if err := fn(v); err != nil {
+				if err := fn(name, k, v); err != nil {
 					return err
 				}
 			}
