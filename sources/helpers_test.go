@@ -1,10 +1,12 @@
 package sources
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,4 +70,21 @@ func knownIDs(ids ...string) func(string) bool {
 		set[id] = true
 	}
 	return func(id string) bool { return set[id] }
+}
+
+// spliceHTML is a random page for the scan-against-reference tests: 1 to
+// pieces cuts of up to maxCut bytes, each from frags or, one time in
+// pageOneIn, from page.
+func spliceHTML(r *rand.Rand, page, frags string, pieces, pageOneIn, maxCut int) string {
+	var b strings.Builder
+	for range 1 + r.IntN(pieces) {
+		src := frags
+		if r.IntN(pageOneIn) == 0 {
+			src = page
+		}
+		i := r.IntN(len(src) + 1)
+		j := min(len(src), i+r.IntN(maxCut))
+		b.WriteString(src[i:j])
+	}
+	return b.String()
 }

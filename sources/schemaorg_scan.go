@@ -58,16 +58,7 @@ func soWalk(body []byte, visit func(t soTag, text []byte)) {
 			var text []byte
 			if raw := soRawTag(t.name); raw != "" {
 				start := s.i
-				var end int
-				switch raw {
-				case "plaintext":
-					end = len(s.b)
-					s.i = end
-				case "script":
-					end = s.script()
-				default:
-					end = s.rawText(raw)
-				}
+				end := s.rawEnd(raw)
 				if !t.selfClosing && end > start {
 					text = s.b[start:end]
 				}
@@ -90,13 +81,7 @@ func soWalk(body []byte, visit func(t soTag, text []byte)) {
 				s.untilCloseAngle()
 			}
 		case c == '!':
-			s.i++
-			if s.i+1 < len(s.b) && s.b[s.i] == '-' && s.b[s.i+1] == '-' {
-				s.i += 2
-				s.comment()
-			} else {
-				s.untilCloseAngle() // a doctype or a bogus comment
-			}
+			s.markupDecl()
 		case c == '?':
 			s.untilCloseAngle()
 		}
@@ -288,6 +273,34 @@ func (s *soScanner) tag() (t soTag, ok bool) {
 	// or quoted value (<p a=/>).
 	t.selfClosing = s.b[s.i-2] == '/' && (attrs == 0 || s.i-2 != lastValEnd)
 	return t, true
+}
+
+// rawEnd skips the text of a raw-text element (raw is soRawTag of its
+// name) whose start tag was just read, and returns where the text ends:
+// at its end tag, or the end of the body (plaintext has none).
+func (s *soScanner) rawEnd(raw string) int {
+	switch raw {
+	case "plaintext":
+		s.i = len(s.b)
+		return s.i
+	case "script":
+		return s.script()
+	default:
+		return s.rawText(raw)
+	}
+}
+
+// markupDecl skips what follows "<!" (s.i at the '!'): a comment, or a
+// doctype or bogus comment through its '>'. comment reports which.
+func (s *soScanner) markupDecl() (comment bool) {
+	s.i++
+	if s.i+1 < len(s.b) && s.b[s.i] == '-' && s.b[s.i+1] == '-' {
+		s.i += 2
+		s.comment()
+		return true
+	}
+	s.untilCloseAngle()
+	return false
 }
 
 // untilCloseAngle skips through the next '>' (or to the end).

@@ -115,17 +115,7 @@ func TestSOScanMatchesTokenizer(t *testing.T) {
 	frags := strings.Join(soScanCases, "")
 	for range 3000 {
 		p := pages[r.IntN(len(pages))]
-		var b strings.Builder
-		for range 1 + r.IntN(4) {
-			src := frags
-			if r.IntN(3) == 0 {
-				src = p
-			}
-			i := r.IntN(len(src) + 1)
-			j := min(len(src), i+r.IntN(200))
-			b.WriteString(src[i:j])
-		}
-		pages = append(pages, b.String(), p[:r.IntN(len(p)+1)])
+		pages = append(pages, spliceHTML(r, p, frags, 4, 3, 200), p[:r.IntN(len(p)+1)])
 	}
 	for _, p := range pages {
 		gotB, gotL := soScanHTML([]byte(p))

@@ -58,17 +58,11 @@ func taScanPage(body []byte) (taPage, bool) {
 			// parser makes of the tag.
 			var text []byte
 			if raw := soRawTag(tk.name); raw != "" {
-				start := s.i
-				end := start
-				switch raw {
-				case "plaintext":
+				if raw == "plaintext" {
 					m.stop()
-				case "script":
-					end = s.script()
-				default:
-					end = s.rawText(raw)
 				}
-				text = s.b[start:end]
+				start := s.i
+				text = s.b[start:s.rawEnd(raw)]
 			}
 			if m.bail {
 				break
@@ -105,15 +99,8 @@ func taScanPage(body []byte) (taPage, bool) {
 				s.untilCloseAngle() // a bogus comment
 			}
 		case c == '!':
-			s.i++
-			if s.i+1 < len(s.b) && s.b[s.i] == '-' && s.b[s.i+1] == '-' {
-				s.i += 2
-				s.comment()
-			} else {
-				if m.foreign() {
-					m.stop() // CDATA sections are read in foreign content
-				}
-				s.untilCloseAngle() // a doctype or a bogus comment
+			if !s.markupDecl() && m.foreign() {
+				m.stop() // CDATA sections are read in foreign content
 			}
 		case c == '?':
 			s.untilCloseAngle()

@@ -107,17 +107,7 @@ func TestTrustpilotScanMatchesTokenizer(t *testing.T) {
 	n := len(pages)
 	for range 2000 {
 		p := pages[r.IntN(n)]
-		var b strings.Builder
-		for range 1 + r.IntN(4) {
-			src := frags
-			if r.IntN(3) == 0 {
-				src = p
-			}
-			i := r.IntN(len(src) + 1)
-			j := min(len(src), i+r.IntN(300))
-			b.WriteString(src[i:j])
-		}
-		pages = append(pages, b.String(), p[:r.IntN(len(p)+1)])
+		pages = append(pages, spliceHTML(r, p, frags, 4, 3, 300), p[:r.IntN(len(p)+1)])
 	}
 	for _, p := range pages {
 		got, want := scanTrustpilotHTML([]byte(p)), scanTrustpilotHTMLTokens([]byte(p))
