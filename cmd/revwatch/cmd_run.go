@@ -52,7 +52,7 @@ func (a *app) daemon(ctx context.Context, parallel int) error {
 	// Hooks are set before anything runs that could call them.
 	m := newMetrics(a.db, a.targets)
 	alarm := &storeAlarm{n: a.notifier, log: a.log, path: a.db.Path()}
-	release := &mapRelease{db: a.db, log: a.log}
+	release := &memRelease{db: a.db, log: a.log}
 	a.watcher.OnPoll = func(t watcher.Target, res watcher.Result, took time.Duration) {
 		m.poll(t, res, took)
 		alarm.ok(ctx)

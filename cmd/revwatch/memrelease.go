@@ -21,16 +21,16 @@ const releaseEvery = 16
 // day with fifty.
 const freeEvery = 1024
 
-// mapRelease keeps the daemon's resident set to what it uses: it drops the
+// memRelease keeps the daemon's resident set to what it uses: it drops the
 // store's mapped pages every releaseEvery polls (store.ReleaseMapped) and
 // returns free heap memory every freeEvery polls.
-type mapRelease struct {
+type memRelease struct {
 	db  *store.DB
 	log *slog.Logger
 	n   atomic.Int64
 }
 
-func (r *mapRelease) polled() {
+func (r *memRelease) polled() {
 	n := r.n.Add(1)
 	if n%freeEvery == 0 {
 		debug.FreeOSMemory()
